@@ -49,7 +49,7 @@ class InputError(OsteowedgeError):
         return "\n".join(lines)
 
 
-class UnitError(InputError):
+class UnitError(InputError, ValueError):
     """A unit that is not in the published table, or of the wrong kind for the quantity."""
 
 

@@ -1,0 +1,1 @@
+"""The `osteowedge` command line: one module per command group."""

@@ -1,0 +1,147 @@
+"""`osteowedge kb`: browse, search and export the knowledge base."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import typer
+from rich.table import Table
+
+from osteowedge.errors import KnowledgeError
+from osteowedge.interfaces.cli.output import fail, print_json, stdout
+from osteowedge.knowledge import KnowledgeBase, load_knowledge_base
+from osteowedge.knowledge.schema import SECTIONS, RecordBase
+
+app = typer.Typer(help="Browse, search and export the cited knowledge base.", no_args_is_help=True)
+
+Format = Literal["text", "json"]
+
+
+def _kb() -> KnowledgeBase:
+    try:
+        return load_knowledge_base()
+    except KnowledgeError as exc:
+        fail(exc)
+
+
+def record_export(kb: KnowledgeBase, record: RecordBase) -> dict[str, Any]:
+    """A record as JSON with its top-level citations expanded into reference objects."""
+    data = record.model_dump(mode="json", exclude_none=True)
+    data["citations"] = [
+        kb.references[ref_id].model_dump(mode="json", exclude_none=True, exclude={"kind"})
+        for ref_id in record.citations
+    ]
+    return data
+
+
+def _table(records: tuple[RecordBase, ...], title: str) -> Table:
+    table = Table(title=title, show_lines=False)
+    table.add_column("id", style="cyan", no_wrap=True)
+    table.add_column("name")
+    table.add_column("kind", style="magenta")
+    table.add_column("sections", style="dim")
+    for r in records:
+        kind = str(getattr(r, "kind", ""))
+        table.add_row(r.id, r.name, kind, ", ".join(r.sections))
+    return table
+
+
+@app.command("list")
+def list_(
+    section: Annotated[
+        str | None, typer.Argument(help="A section id; omit to list the sections.")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """List the sections, or the records of one section."""
+    kb = _kb()
+    if section is None:
+        counts = {name: len(kb.section(name)) for name in SECTIONS}
+        if fmt == "json":
+            print_json(
+                [{"section": n, "title": SECTIONS[n], "records": c} for n, c in counts.items()]
+            )
+            return
+        table = Table(title=f"Knowledge base {kb.knowledge_version}")
+        table.add_column("section", style="cyan")
+        table.add_column("title")
+        table.add_column("records", justify="right")
+        for name, count in counts.items():
+            table.add_row(name, SECTIONS[name], str(count))
+        stdout.print(table)
+        return
+    try:
+        records = kb.section(section)
+    except KnowledgeError as exc:
+        fail(exc)
+    if fmt == "json":
+        print_json([{"id": r.id, "name": r.name, "sections": r.sections} for r in records])
+        return
+    stdout.print(_table(records, f"{SECTIONS[section]} ({len(records)})"))
+
+
+@app.command()
+def show(
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="A record id, e.g. alendronate.")],
+    fmt: Annotated[Format, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """Show one record with its citations."""
+    kb = _kb()
+    try:
+        record = kb.get(record_id)
+    except KnowledgeError as exc:
+        close = kb.search(record_id)[:5]
+        if close:
+            fail(KnowledgeError(f"{exc}; did you mean: {', '.join(r.id for r in close)}?"))
+        fail(exc)
+    data = record_export(kb, record)
+    if fmt == "json":
+        print_json(data)
+        return
+    import yaml
+
+    citations = data.pop("citations")
+    stdout.print(f"[bold]{record.name}[/]  [cyan]{record.id}[/]", highlight=False)
+    stdout.print(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=96), markup=False)
+    stdout.print("[bold]Citations[/]")
+    for i, ref in enumerate(citations, start=1):
+        link = ref.get("url") or (f"https://doi.org/{ref['doi']}" if "doi" in ref else "")
+        if not link and "pmid" in ref:
+            link = f"https://pubmed.ncbi.nlm.nih.gov/{ref['pmid']}/"
+        stdout.print(f"  [{i}] {ref['label']} {link}", markup=False, highlight=False)
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="Words to find in names and synonyms.")],
+    fmt: Annotated[Format, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """Find records by name or synonym (case-insensitive): DXA, DEXA, PPI, Nexium, TENS..."""
+    kb = _kb()
+    found = kb.search(text)
+    if fmt == "json":
+        print_json([{"id": r.id, "name": r.name, "sections": r.sections} for r in found])
+        return
+    if not found:
+        stdout.print(f"No record matches {text!r}.")
+        raise typer.Exit(1)
+    stdout.print(_table(found, f"{len(found)} record(s) matching {text!r}"))
+
+
+@app.command()
+def export(
+    fmt: Annotated[Literal["json"], typer.Option("--format", help="json")] = "json",
+) -> None:
+    """Print every record and reference as one JSON object."""
+    del fmt  # only json exists today; the option keeps the command line stable
+    kb = _kb()
+    print_json(
+        {
+            "knowledge_version": kb.knowledge_version,
+            "records": [record_export(kb, r) for r in kb.records.values()],
+            "references": [
+                ref.model_dump(mode="json", exclude_none=True, exclude={"kind"})
+                for ref in kb.references.values()
+            ],
+        }
+    )

@@ -1,0 +1,66 @@
+"""`osteowedge validate`: check patient records against the contract."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from osteowedge.errors import InputError
+from osteowedge.interfaces.cli.output import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    fail,
+    stderr,
+)
+from osteowedge.io.records import iter_records
+from osteowedge.model import parse_patient
+from osteowedge.model.assessment import ErrorDetail, ErrorRecord, ProblemOut
+
+
+def error_record(patient_id: object, exc: InputError) -> ErrorRecord:
+    """The error object of patient-format.md for one record."""
+    return ErrorRecord(
+        patient_id=patient_id if isinstance(patient_id, str) else None,
+        error=ErrorDetail(
+            message=exc.message,
+            problems=[ProblemOut(**p.as_dict()) for p in exc.problems],  # type: ignore[arg-type]
+        ),
+    )
+
+
+def validate(
+    target: Annotated[
+        str, typer.Argument(metavar="INPUT", help="A .json record, a directory, NDJSON, or -.")
+    ],
+) -> None:
+    """Validate patient records: prints one line per record; errors as JSON objects.
+
+    Exit code 0 when every record is valid, 1 when some are not, 2 when none is.
+    """
+    total = failed = 0
+    try:
+        for raw in iter_records(target):
+            total += 1
+            error = raw.error
+            if error is None:
+                try:
+                    parse_patient(raw.data)
+                except InputError as exc:
+                    error = exc
+            if error is None:
+                sys.stdout.write(json.dumps({"source": raw.source, "valid": True}) + "\n")
+                continue
+            failed += 1
+            patient_id = raw.data.get("id") if raw.data else None
+            out = error_record(patient_id, error).model_dump(mode="json")
+            sys.stdout.write(json.dumps({"source": raw.source, "valid": False, **out}) + "\n")
+    except InputError as exc:
+        fail(exc)
+    stderr.print(f"{total - failed} of {total} record(s) valid", highlight=False)
+    if failed == 0:
+        raise typer.Exit(EXIT_OK)
+    raise typer.Exit(EXIT_BAD_INPUT if failed == total else EXIT_SOME_FAILED)

@@ -1,0 +1,1 @@
+"""The edges: reading and writing files (patient JSON, NDJSON, later NIfTI and FHIR)."""
