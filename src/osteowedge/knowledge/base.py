@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from osteowedge.errors import KnowledgeError
 from pydantic import BaseModel
 
+from osteowedge.errors import KnowledgeError
 from osteowedge.knowledge.schema import (
     SECTIONS,
     Fact,
@@ -43,10 +43,10 @@ class KnowledgeBase:
         knowledge_version: str,
     ) -> KnowledgeBase:
         by_id: dict[str, RecordBase] = {}
-        for record in records:
-            if record.id in by_id:
-                raise KnowledgeError(f"duplicate knowledge id {record.id!r}")
-            by_id[record.id] = record
+        for new in records:
+            if new.id in by_id:
+                raise KnowledgeError(f"duplicate knowledge id {new.id!r}")
+            by_id[new.id] = new
         refs: dict[str, Reference] = {}
         for ref in references:
             previous = refs.get(ref.id)
@@ -66,6 +66,9 @@ class KnowledgeBase:
                 index.append((_fold(term), record.id))
             if record.source_label:
                 index.append((_fold(record.source_label), record.id))
+            for ingredient in getattr(record, "ingredients", ()):  # drugs and causes
+                for term in (ingredient.name, *ingredient.brands):
+                    index.append((_fold(term), record.id))
         kb = cls(
             knowledge_version=knowledge_version,
             records=MappingProxyType(by_id),
@@ -128,7 +131,8 @@ class KnowledgeBase:
         return tuple(r for r in self.records.values() if isinstance(r, kind))
 
     def search(self, text: str) -> tuple[RecordBase, ...]:
-        """Records whose id, name, synonyms or source label contain ``text`` (case-insensitive).
+        """Records whose id, name, synonyms, source label, ingredient or brand names contain
+        ``text`` (case-insensitive).
 
         Exact matches come first, then matches at a word start, then any substring.
         """

@@ -7,11 +7,11 @@ with the JSON path of the problem; absent values are ``None`` and the assessment
 
 from __future__ import annotations
 
-import re
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from osteowedge.units import normalize_unit
 
@@ -56,7 +56,15 @@ ContrastPhase = Literal["native", "arterial", "portal_venous", "delayed", "unkno
 MorphometrySource = Literal["radiograph", "vfa", "ct", "mri"]
 Reader = Literal["human", "automated"]
 Comparator = Literal["<", "<=", ">", ">="]
-ReaderGrade = Literal[0, 0.5, 1, 2, 3]
+
+
+def _reader_grade(value: float) -> float:
+    if value not in (0, 0.5, 1, 2, 3):
+        raise ValueError("a Genant grade: 0, 0.5, 1, 2 or 3")
+    return value
+
+
+ReaderGrade = Annotated[float, AfterValidator(_reader_grade)]
 
 VERTEBRAL_LEVELS: tuple[str, ...] = (
     *(f"C{i}" for i in range(1, 8)),
@@ -176,7 +184,9 @@ class Lifestyle(_Model):
 
 
 class DxaRegion(_Model):
-    region: str = Field(description="L1..L4, L1-L4 or a subset, femoral_neck, total_hip, radius_33.")
+    region: str = Field(
+        description="L1..L4, L1-L4 or a subset, femoral_neck, total_hip, radius_33."
+    )
     side: Literal["left", "right"] | None = None
     bmd_g_cm2: PositiveFloat | None = None
     bmc_g: PositiveFloat | None = None

@@ -10,10 +10,16 @@ from osteowedge.interfaces.cli.output import print_json
 
 
 def json_schema(which: Literal["patient", "assessment", "error"]) -> dict[str, Any]:
+    from pydantic import BaseModel
+
     from osteowedge.model import Assessment, ErrorRecord, PatientRecord
 
-    model = {"patient": PatientRecord, "assessment": Assessment, "error": ErrorRecord}[which]
-    schema = model.model_json_schema()
+    models: dict[str, type[BaseModel]] = {
+        "patient": PatientRecord,
+        "assessment": Assessment,
+        "error": ErrorRecord,
+    }
+    schema: dict[str, Any] = models[which].model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = f"https://osteowedge.org/schema/{which}.json"
     return schema
