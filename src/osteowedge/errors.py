@@ -4,7 +4,8 @@
 
     OsteowedgeError
     ├── InputError            a patient record, file or argument is invalid (CLI exit 2, HTTP 422)
-    │   └── UnitError         a value carries a unit that is unknown or of the wrong dimension
+    │   ├── UnitError         a value carries a unit that is unknown or of the wrong dimension
+    │   └── ImageGeometryError an image or label map cannot be measured (shape, affine, labels)
     └── KnowledgeError        the knowledge base is inconsistent or a record/fact is missing
 
 Every message says what was wrong, where (JSON path or file), what was expected and how to fix it.
@@ -55,3 +56,7 @@ class UnitError(InputError, ValueError):
 
 class KnowledgeError(OsteowedgeError):
     """The knowledge base is inconsistent, or code asked for a record or fact it lacks."""
+
+
+class ImageGeometryError(InputError):
+    """An image or label map that cannot be measured: mismatched grids, bad labels, empty mask."""

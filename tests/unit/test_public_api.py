@@ -13,7 +13,8 @@ def test_all_is_sorted_and_importable() -> None:
 
 def test_all_is_complete() -> None:
     public = {
-        name for name, value in vars(osteowedge).items()
+        name
+        for name, value in vars(osteowedge).items()
         if not name.startswith("_") and not getattr(value, "__file__", None)
     }
     assert public <= set(osteowedge.__all__) | {"annotations"}

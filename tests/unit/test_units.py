@@ -11,8 +11,15 @@ from osteowedge.units import accepted_units, convert, dimension_of, normalize_un
 @pytest.mark.parametrize(
     ("alias", "ucum"),
     [
-        ("mcg", "ug"), ("µg", "ug"), ("IU", "[iU]"), ("mIU/L", "m[IU]/L"), ("mg/dl", "mg/dL"),
-        ("µmol/L", "umol/L"), ("mm/hr", "mm/h"), ("mg/dL", "mg/dL"), ("[iU]", "[iU]"),
+        ("mcg", "ug"),
+        ("µg", "ug"),
+        ("IU", "[iU]"),
+        ("mIU/L", "m[IU]/L"),
+        ("mg/dl", "mg/dL"),
+        ("µmol/L", "umol/L"),
+        ("mm/hr", "mm/h"),
+        ("mg/dL", "mg/dL"),
+        ("[iU]", "[iU]"),
     ],
 )
 def test_aliases_normalise_to_ucum(alias: str, ucum: str) -> None:

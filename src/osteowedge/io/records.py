@@ -75,3 +75,17 @@ def iter_records(target: str | Path) -> Iterator[RawRecord]:
             yield from _ndjson(iter(handle), str(path))
         return
     yield _decode(path.read_text(encoding="utf-8"), str(path))
+
+
+def read_json_object(target: str | Path) -> dict[str, Any]:
+    """One JSON object from a file or ``-`` (stdin); a clear InputError otherwise."""
+    source = "<stdin>" if str(target) == "-" else str(target)
+    try:
+        text = sys.stdin.read() if str(target) == "-" else Path(target).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from exc
+    raw = _decode(text, source)
+    if raw.error is not None:
+        raise raw.error
+    assert raw.data is not None
+    return raw.data

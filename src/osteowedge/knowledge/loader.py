@@ -41,9 +41,7 @@ def load_file(path: Path) -> RecordFile:
     try:
         return RecordFile.model_validate(raw)
     except ValidationError as exc:
-        lines = [
-            f"  {_pointer(err['loc'])}: {err['msg']}" for err in exc.errors(include_url=False)
-        ]
+        lines = [f"  {_pointer(err['loc'])}: {err['msg']}" for err in exc.errors(include_url=False)]
         raise KnowledgeError(
             f"{path.name}: {exc.error_count()} invalid field(s):\n" + "\n".join(lines)
         ) from exc

@@ -18,9 +18,7 @@ WhoCategory = Literal[
 ]
 Morphology = Literal["normal", "wedge", "biconcave", "crush"]
 Urgency = Literal["routine", "soon", "urgent"]
-GiopCategory = Literal[
-    "low", "moderate", "high", "very_high", "indeterminate", "not_applicable"
-]
+GiopCategory = Literal["low", "moderate", "high", "very_high", "indeterminate", "not_applicable"]
 
 
 class _Out(BaseModel):
@@ -88,14 +86,25 @@ class BoneDensity(_Out):
 
 class GradedVertebra(_Out):
     level: str
-    genant_grade: float | None
+    genant_grade: int | float | None
     morphology: Morphology | None
     height_loss_pct: float | None
     reference_height_mm: float | None
     reference: str | None = Field(default=None, description="'own_posterior' or 'neighbours'.")
+    neighbours: list[str] = Field(
+        default_factory=list, description="The grade-0 levels whose posterior heights were used."
+    )
     ratios: dict[str, float | None] = Field(default_factory=dict)
-    wedge_angle_deg: float | None = None
+    wedge_angle_deg: float | None = Field(
+        default=None,
+        description="atan((Hp - Ha) / AP depth) in degrees; positive when the front is shorter.",
+    )
+    reader_grade: float | None = Field(default=None, description="A reader's own Genant grade.")
     counts_as_fracture: bool
+    possible_fracture: bool = Field(
+        default=False, description="An automated grade 1: a possible fracture for a reader."
+    )
+    in_sdi: bool = Field(default=True, description="Whether the level (T4-L4) enters the SDI.")
     qc: list[str] = Field(default_factory=list)
 
 

@@ -253,9 +253,7 @@ class VertebraMeasurement(_Model):
             if self.pixel_spacing_mm is None:
                 raise ValueError("pixel_spacing_mm [row, col] is required with landmarks")
         elif not has_heights:
-            raise ValueError(
-                "anterior_mm, middle_mm and posterior_mm (all three), or 6 landmarks"
-            )
+            raise ValueError("anterior_mm, middle_mm and posterior_mm (all three), or 6 landmarks")
         return self
 
 

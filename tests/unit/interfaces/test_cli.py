@@ -80,8 +80,13 @@ def test_kb_show_unknown_id_suggests() -> None:
 
 @pytest.mark.parametrize(
     ("term", "record_id"),
-    [("dexa", "dxa"), ("Nexium", "proton_pump_inhibitors"), ("Lupron Depot", "gnrh_agonists"),
-     ("Depo-Provera", "depot_medroxyprogesterone"), ("tens", "tens")],
+    [
+        ("dexa", "dxa"),
+        ("Nexium", "proton_pump_inhibitors"),
+        ("Lupron Depot", "gnrh_agonists"),
+        ("Depo-Provera", "depot_medroxyprogesterone"),
+        ("tens", "tens"),
+    ],
 )
 def test_kb_search(term: str, record_id: str) -> None:
     result = runner.invoke(app, ["kb", "search", term, "--format", "json"])
@@ -102,8 +107,12 @@ def test_schema_prints_valid_json_schema(which: str) -> None:
 
 
 def _bad_record() -> dict[str, Any]:
-    return {"id": "bad-1", "sex": "female", "age_years": 66,
-            "labs": [{"code": "17861-6", "value": 9.0, "unit": "mg/decilitre"}]}
+    return {
+        "id": "bad-1",
+        "sex": "female",
+        "age_years": 66,
+        "labs": [{"code": "17861-6", "value": 9.0, "unit": "mg/decilitre"}],
+    }
 
 
 def test_validate_exit_codes_and_error_shape(tmp_path: Path) -> None:

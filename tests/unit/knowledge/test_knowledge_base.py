@@ -22,34 +22,78 @@ from tests.unit.knowledge.source_article_items import ARTICLE_ITEMS, SEARCH_SYNO
 
 CONTRACT_IDS = {
     "causes": [
-        "glucocorticoids", "anticonvulsants", "proton_pump_inhibitors", "ssris",
-        "thiazolidinediones", "heparin", "vitamin_k_antagonists", "aromatase_inhibitors",
-        "gnrh_agonists", "chemotherapy", "depot_medroxyprogesterone", "calcineurin_inhibitors",
-        "loop_diuretics", "sglt2_inhibitors", "thyroxine_over_replacement",
-        "depot_antipsychotics", "pelvic_radiation", "parenteral_nutrition", "immobilization",
+        "glucocorticoids",
+        "anticonvulsants",
+        "proton_pump_inhibitors",
+        "ssris",
+        "thiazolidinediones",
+        "heparin",
+        "vitamin_k_antagonists",
+        "aromatase_inhibitors",
+        "gnrh_agonists",
+        "chemotherapy",
+        "depot_medroxyprogesterone",
+        "calcineurin_inhibitors",
+        "loop_diuretics",
+        "sglt2_inhibitors",
+        "thyroxine_over_replacement",
+        "depot_antipsychotics",
+        "pelvic_radiation",
+        "parenteral_nutrition",
+        "immobilization",
         "organ_transplantation",
     ],
     "pharmacological": [
-        "alendronate", "risedronate", "ibandronate", "zoledronic_acid", "denosumab",
-        "teriparatide", "abaloparatide", "romosozumab", "raloxifene", "bazedoxifene",
-        "calcitonin", "hormone_replacement_therapy", "strontium_ranelate", "sodium_fluoride",
-        "calcium_carbonate", "calcium_citrate", "cholecalciferol", "ergocalciferol",
-        "hydrochlorothiazide", "menatetrenone",
+        "alendronate",
+        "risedronate",
+        "ibandronate",
+        "zoledronic_acid",
+        "denosumab",
+        "teriparatide",
+        "abaloparatide",
+        "romosozumab",
+        "raloxifene",
+        "bazedoxifene",
+        "calcitonin",
+        "hormone_replacement_therapy",
+        "strontium_ranelate",
+        "sodium_fluoride",
+        "calcium_carbonate",
+        "calcium_citrate",
+        "cholecalciferol",
+        "ergocalciferol",
+        "hydrochlorothiazide",
+        "menatetrenone",
     ],
     "diagnoses": [
-        "iatrogenic_osteopenia", "osteoporosis", "vertebral_fracture",
+        "iatrogenic_osteopenia",
+        "osteoporosis",
+        "vertebral_fracture",
         "iatrogenic_osteopenia_associated_vertebral_wedging",
     ],
     "laboratory_tests": ["serum_calcium", "vitamin_d_25_hydroxy", "creatinine_egfr", "tsh"],
     "imaging_tests": ["dxa", "vfa", "spine_radiograph", "mri_spine"],
     "exposure_kinds": [
-        "pelvic_radiation", "parenteral_nutrition", "immobilization", "organ_transplantation",
+        "pelvic_radiation",
+        "parenteral_nutrition",
+        "immobilization",
+        "organ_transplantation",
         "spinal_surgery",
     ],
     "conditions": [
-        "chronic_kidney_disease", "hypocalcemia", "esophageal_disorder", "myocardial_infarction",
-        "stroke", "venous_thromboembolism", "rheumatoid_arthritis", "hyperthyroidism",
-        "breast_cancer", "prostate_cancer", "malignancy", "epilepsy", "diabetes_type_2",
+        "chronic_kidney_disease",
+        "hypocalcemia",
+        "esophageal_disorder",
+        "myocardial_infarction",
+        "stroke",
+        "venous_thromboembolism",
+        "rheumatoid_arthritis",
+        "hyperthyroidism",
+        "breast_cancer",
+        "prostate_cancer",
+        "malignancy",
+        "epilepsy",
+        "diabetes_type_2",
     ],
 }
 
@@ -180,7 +224,9 @@ def test_sections_are_all_known(kb: KnowledgeBase) -> None:
 
 def test_unverified_facts_never_decide(kb: KnowledgeBase) -> None:
     unverified = [
-        (g.id, name) for g in kb.of_kind(Guideline) for name, f in g.facts.items()
+        (g.id, name)
+        for g in kb.of_kind(Guideline)
+        for name, f in g.facts.items()
         if f.verification == "U"
     ]
     assert unverified, "the knowledge base records at least one unverified fact"
@@ -225,8 +271,12 @@ def test_outdated_and_unsafe_claims_are_flagged(kb: KnowledgeBase) -> None:
 @pytest.mark.parametrize(
     "record_id",
     [
-        "mesenchymal_stem_cell_therapy", "adipose_derived_stem_cells", "platelet_rich_plasma",
-        "bmp_2", "hydroxyapatite_nanoparticles", "hyaluronic_acid_injection",
+        "mesenchymal_stem_cell_therapy",
+        "adipose_derived_stem_cells",
+        "platelet_rich_plasma",
+        "bmp_2",
+        "hydroxyapatite_nanoparticles",
+        "hyaluronic_acid_injection",
         "magnetic_field_therapy",
     ],
 )
@@ -302,9 +352,14 @@ def test_causes_carry_structured_recognition_data(kb: KnowledgeBase) -> None:
 
 def test_guideline_logic_is_present(kb: KnowledgeBase) -> None:
     for guideline_id in (
-        "genant_sq", "who_t_score_categories", "iscd_lumbar_spine_rules",
-        "pickhardt_ct_thresholds", "acr_2022_giop_risk_categories",
-        "kanis_2011_frax_gc_adjustment", "glucocorticoid_equivalents", "ckd_epi_2021",
+        "genant_sq",
+        "who_t_score_categories",
+        "iscd_lumbar_spine_rules",
+        "pickhardt_ct_thresholds",
+        "acr_2022_giop_risk_categories",
+        "kanis_2011_frax_gc_adjustment",
+        "glucocorticoid_equivalents",
+        "ckd_epi_2021",
         "least_significant_change",
     ):
         assert kb.typed(guideline_id, Guideline).facts

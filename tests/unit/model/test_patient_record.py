@@ -31,8 +31,12 @@ def test_there_are_at_least_six_examples_covering_the_issue() -> None:
     names = {p.stem for p in example_paths()}
     assert len(names) >= 6
     assert {
-        "gc_wedge_fracture", "aromatase_inhibitor", "androgen_deprivation", "ppi_ssri",
-        "anticonvulsant", "dmpa_premenopausal",
+        "gc_wedge_fracture",
+        "aromatase_inhibitor",
+        "androgen_deprivation",
+        "ppi_ssri",
+        "anticonvulsant",
+        "dmpa_premenopausal",
     } <= names
 
 
@@ -52,32 +56,92 @@ def _problems(data: dict[str, Any]) -> dict[str, str]:
     [
         ({"sex": "F"}, "/sex", "'female' or 'male'"),
         ({"age_years": None}, "", "birth_date or age_years"),
-        ({"medications": [{"name": "Prednisone", "dose_value": 5, "dose_unit": "mgs"}]},
-         "/medications/0/dose_unit", "UCUM"),
-        ({"medications": [{"name": "Prednisone", "dose_value": 5}]},
-         "/medications/0", "dose_unit is required"),
-        ({"medications": [{"dose_value": 5, "dose_unit": "mg"}]},
-         "/medications/0", "name, rxnorm or atc"),
-        ({"medications": [{"name": "x", "frequency": "hourly"}]},
-         "/medications/0/frequency", "'daily'"),
-        ({"medications": [{"name": "x", "route": "by mouth"}]},
-         "/medications/0/route", "'oral'"),
-        ({"labs": [{"code": "17861-6", "value": 9.1, "unit": "mg/decilitre"}]},
-         "/labs/0/unit", "UCUM"),
+        (
+            {"medications": [{"name": "Prednisone", "dose_value": 5, "dose_unit": "mgs"}]},
+            "/medications/0/dose_unit",
+            "UCUM",
+        ),
+        (
+            {"medications": [{"name": "Prednisone", "dose_value": 5}]},
+            "/medications/0",
+            "dose_unit is required",
+        ),
+        (
+            {"medications": [{"dose_value": 5, "dose_unit": "mg"}]},
+            "/medications/0",
+            "name, rxnorm or atc",
+        ),
+        (
+            {"medications": [{"name": "x", "frequency": "hourly"}]},
+            "/medications/0/frequency",
+            "'daily'",
+        ),
+        ({"medications": [{"name": "x", "route": "by mouth"}]}, "/medications/0/route", "'oral'"),
+        (
+            {"labs": [{"code": "17861-6", "value": 9.1, "unit": "mg/decilitre"}]},
+            "/labs/0/unit",
+            "UCUM",
+        ),
         ({"labs": [{"value": 9.1, "unit": "mg/dL"}]}, "/labs/0", "LOINC"),
-        ({"dxa": [{"date": "2024-02-30", "regions": [{"region": "L1-L4", "t_score": -2}]}]},
-         "/dxa/0/date", "date"),
-        ({"dxa": [{"date": "2024-02-03", "regions": [{"region": "hip"}]}]},
-         "/dxa/0/regions/0/region", "DXA region"),
-        ({"vertebral_morphometry": [{"source": "ct", "reader": "human", "vertebrae": [
-            {"level": "L1", "anterior_mm": 0, "middle_mm": 20, "posterior_mm": 25}]}]},
-         "/vertebral_morphometry/0/vertebrae/0/anterior_mm", "greater than 0"),
-        ({"vertebral_morphometry": [{"source": "ct", "reader": "human", "vertebrae": [
-            {"level": "L1", "landmarks": [[1, 2], [3, 4]], "pixel_spacing_mm": [1, 1]}]}]},
-         "/vertebral_morphometry/0/vertebrae/0/landmarks", "exactly 6"),
-        ({"vertebral_morphometry": [{"source": "ct", "reader": "human", "vertebrae": [
-            {"level": "L9", "anterior_mm": 20, "middle_mm": 20, "posterior_mm": 25}]}]},
-         "/vertebral_morphometry/0/vertebrae/0/level", "vertebral level"),
+        (
+            {"dxa": [{"date": "2024-02-30", "regions": [{"region": "L1-L4", "t_score": -2}]}]},
+            "/dxa/0/date",
+            "date",
+        ),
+        (
+            {"dxa": [{"date": "2024-02-03", "regions": [{"region": "hip"}]}]},
+            "/dxa/0/regions/0/region",
+            "DXA region",
+        ),
+        (
+            {
+                "vertebral_morphometry": [
+                    {
+                        "source": "ct",
+                        "reader": "human",
+                        "vertebrae": [
+                            {"level": "L1", "anterior_mm": 0, "middle_mm": 20, "posterior_mm": 25}
+                        ],
+                    }
+                ]
+            },
+            "/vertebral_morphometry/0/vertebrae/0/anterior_mm",
+            "greater than 0",
+        ),
+        (
+            {
+                "vertebral_morphometry": [
+                    {
+                        "source": "ct",
+                        "reader": "human",
+                        "vertebrae": [
+                            {
+                                "level": "L1",
+                                "landmarks": [[1, 2], [3, 4]],
+                                "pixel_spacing_mm": [1, 1],
+                            }
+                        ],
+                    }
+                ]
+            },
+            "/vertebral_morphometry/0/vertebrae/0/landmarks",
+            "exactly 6",
+        ),
+        (
+            {
+                "vertebral_morphometry": [
+                    {
+                        "source": "ct",
+                        "reader": "human",
+                        "vertebrae": [
+                            {"level": "L9", "anterior_mm": 20, "middle_mm": 20, "posterior_mm": 25}
+                        ],
+                    }
+                ]
+            },
+            "/vertebral_morphometry/0/vertebrae/0/level",
+            "vertebral level",
+        ),
         ({"exposures": [{"kind": "chemo"}]}, "/exposures/0/kind", "'pelvic_radiation'"),
         ({"frax": {"hip_pct": 130}}, "/frax/hip_pct", "less than or equal to 100"),
         ({"dose_unit": "mg"}, "/dose_unit", "no such field"),

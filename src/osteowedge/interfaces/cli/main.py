@@ -8,7 +8,7 @@ import typer
 
 from osteowedge import __version__
 from osteowedge.errors import OsteowedgeError
-from osteowedge.interfaces.cli import demo, kb, schema, units, validate
+from osteowedge.interfaces.cli import demo, kb, schema, spine, units, validate
 from osteowedge.interfaces.cli.output import fail
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(kb.app, name="kb")
+app.add_typer(spine.app, name="spine")
 app.command("schema")(schema.schema)
 app.command("validate")(validate.validate)
 app.command("units")(units.units)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
-from typing import Any, NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn, ParamSpec
 
 import typer
 from rich.console import Console
 
 from osteowedge.errors import InputError, KnowledgeError, OsteowedgeError
+
+P = ParamSpec("P")
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
@@ -32,3 +36,17 @@ def fail(exc: OsteowedgeError) -> NoReturn:
     if not isinstance(exc, InputError | KnowledgeError):
         code = EXIT_SOME_FAILED
     raise typer.Exit(code)
+
+
+def speaks_errors(command: Callable[P, None]) -> Callable[P, None]:
+    """Wrap a command so that an osteowedge error prints its message and sets the exit code,
+    in-process (tests, other Typer hosts) as well as through the console script."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except OsteowedgeError as exc:
+            fail(exc)
+
+    return wrapper

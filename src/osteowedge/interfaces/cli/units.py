@@ -19,10 +19,7 @@ def units(
     table = accepted_units()
     if fmt == "json":
         print_json(
-            [
-                {"unit": k, "ucum": v, "dimension": UNITS[v].dimension}
-                for k, v in table.items()
-            ]
+            [{"unit": k, "ucum": v, "dimension": UNITS[v].dimension} for k, v in table.items()]
         )
         return
     out = Table(title="Accepted units (anything else is rejected)")
