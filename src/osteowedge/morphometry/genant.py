@@ -106,8 +106,9 @@ class VertebraGrade:
     """The graded result for one vertebra; `as_dict` gives the assessment's fields."""
 
     level: str
-    genant_grade: int
-    morphology: Morphology
+    genant_grade: int | None
+    """None outside the graded levels (T4-L4)."""
+    morphology: Morphology | None
     height_loss_pct: float
     reference_height_mm: float
     reference: Literal["own_posterior", "neighbours"]
@@ -290,25 +291,39 @@ def grade_spine(
         )
 
         in_sdi = v.level in rules.sdi_levels
-        if not in_sdi:
-            qc.append("outside_sdi_levels")
         human_confirmed = reader == rules.grade_1_counts_if_reader or (
             v.reader_grade is not None
             and v.reader_grade >= rules.grade_1_counts_if_reader_grade_at_least
         )
-        counts = grade >= rules.counted_min_grade_any_source or (
-            (grade >= 1 or (v.reader_grade or 0) >= 1) and human_confirmed
-        )
-        possible = grade >= 1 and not counts and v.reader_grade is None
+        reported_grade: int | None = grade
+        reported_morphology: Morphology | None = morphology
+        if in_sdi:
+            counts = grade >= rules.counted_min_grade_any_source or (
+                (grade >= 1 or (v.reader_grade or 0) >= 1) and human_confirmed
+            )
+            possible = grade >= 1 and not counts and v.reader_grade is None
+        else:
+            # Genant grading covers T4-L4 only: measured and reported, not graded. A reader's
+            # own grade of 1 or more still counts; a large measured loss is flagged.
+            reported_grade, reported_morphology = None, None
+            counts = (v.reader_grade or 0) >= rules.grade_1_counts_if_reader_grade_at_least
+            possible = False
+            qc.append("outside_graded_levels")
+            if grade >= 1:
+                qc.append("height_loss_in_fracture_range_outside_graded_levels")
+                warnings.append(
+                    f"{v.level}: height loss {loss:.1f} % would be a grade-{grade} deformity, but "
+                    "Genant grading covers T4-L4; a reader should review this level"
+                )
         if possible:
             qc.append("automated_grade_1_needs_reader")
-        elif v.reader_grade is not None and v.reader_grade < 1 <= grade:
+        elif in_sdi and v.reader_grade is not None and v.reader_grade < 1 <= grade:
             qc.append("reader_grade_below_measured_grade")
         graded.append(
             VertebraGrade(
                 level=v.level,
-                genant_grade=grade,
-                morphology=morphology,
+                genant_grade=reported_grade,
+                morphology=reported_morphology,
                 height_loss_pct=loss,
                 reference_height_mm=round(reference_height, 2),
                 reference=reference,
@@ -324,7 +339,7 @@ def grade_spine(
         )
 
     in_index = [g for g in graded if g.in_sdi]
-    sdi = sum(g.genant_grade for g in in_index) if in_index else None
+    sdi = sum(g.genant_grade or 0 for g in in_index) if in_index else None
     return SpineGrading(
         vertebrae=tuple(graded),
         spinal_deformity_index=sdi,

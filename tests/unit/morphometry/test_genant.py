@@ -98,13 +98,25 @@ def test_crush_needs_neighbours_without_them_it_is_invisible(rules: GenantRules)
 
 
 def test_lordotic_shape_is_normal(rules: GenantRules) -> None:
-    # L5: anterior much taller than posterior; the normal lordotic shape
-    spine = [normal("L3", 30), normal("L4", 30), Heights("L5", 33.0, 30.0, 26.0)]
-    v = by_level(grade_spine(spine, rules))["L5"]
+    # L4: anterior clearly taller than posterior, the normal lordotic shape that a
+    # "shortest height 20 % below the tallest" rule over-calls (1 - 26/33 = 21 %)
+    spine = [normal("L2", 30), normal("L3", 30), Heights("L4", 33.0, 30.0, 26.0), normal("L5", 27)]
+    v = by_level(grade_spine(spine, rules))["L4"]
     assert v.genant_grade == 0  # type: ignore[attr-defined]
     assert v.morphology == "normal"  # type: ignore[attr-defined]
-    assert v.in_sdi is False  # type: ignore[attr-defined]
-    assert "outside_sdi_levels" in v.qc  # type: ignore[attr-defined]
+    assert v.height_loss_pct < 20  # type: ignore[attr-defined]
+
+
+def test_levels_outside_t4_l4_are_measured_not_graded(rules: GenantRules) -> None:
+    spine = [normal("L3", 30), normal("L4", 30), Heights("L5", 18.0, 30.0, 30.0)]
+    result = grade_spine(spine, rules)
+    v = by_level(result)["L5"]
+    assert v.genant_grade is None and v.morphology is None  # type: ignore[attr-defined]
+    assert v.height_loss_pct == 40.0  # type: ignore[attr-defined]  # 1 - 18/30
+    assert v.counts_as_fracture is False  # type: ignore[attr-defined]
+    assert "outside_graded_levels" in v.qc  # type: ignore[attr-defined]
+    assert "height_loss_in_fracture_range_outside_graded_levels" in v.qc  # type: ignore[attr-defined]
+    assert any(w.startswith("L5:") for w in result.warnings)
 
 
 def test_fractured_vertebra_is_not_a_neighbour(rules: GenantRules) -> None:
@@ -146,7 +158,7 @@ def test_sdi_sums_t4_to_l4_only(rules: GenantRules) -> None:
     ]
     result = grade_spine(spine, rules)
     grades = {v.level: v.genant_grade for v in result.vertebrae}
-    assert grades["T4"] == 3 and grades["L5"] == 3
+    assert grades["T4"] == 3 and grades["L5"] is None and grades["T3"] is None
     assert result.spinal_deformity_index == 3
     assert result.sdi_levels == ("T4", "T5", "T6", "L3", "L4")
 

@@ -86,10 +86,11 @@ def _table(result: dict[str, Any], title: str) -> Table:
             "yes" if v["counts_as_fracture"] else ("possible" if v["possible_fracture"] else "")
         )
         source = "+".join(v["neighbours"]) if v["reference"] == "neighbours" else "own Hp"
+        grade = "not graded" if v["genant_grade"] is None else str(v["genant_grade"])
         table.add_row(
             v["level"],
-            str(v["genant_grade"]),
-            v["morphology"],
+            grade,
+            v["morphology"] or "",
             f"{v['height_loss_pct']:.1f}",
             f"{v['reference_height_mm']:.1f} {source}",
             f"{v['ratios']['ha_hp']:.2f}",

@@ -1,0 +1,31 @@
+"""Citations for assessment statements: knowledge ids -> reference ids (in order, unique)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from osteowedge.knowledge.base import KnowledgeBase
+from osteowedge.model.assessment import Statement
+
+
+def citation_ids(kb: KnowledgeBase, knowledge_ids: Iterable[str]) -> list[str]:
+    """Every reference the named records cite (facts and notes included), first seen first."""
+    return [ref.id for ref in kb.cited_references(knowledge_ids)]
+
+
+def statement(
+    kb: KnowledgeBase,
+    statement_id: str,
+    label: str,
+    reasons: Iterable[str] = (),
+    knowledge_ids: Iterable[str] = (),
+) -> Statement:
+    """A Statement whose ``citation_ids`` come from its ``knowledge_ids`` (which must exist)."""
+    ids = list(dict.fromkeys(knowledge_ids))
+    return Statement(
+        id=statement_id,
+        label=label,
+        reasons=list(reasons),
+        knowledge_ids=ids,
+        citation_ids=citation_ids(kb, ids),
+    )
