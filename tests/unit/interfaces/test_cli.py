@@ -169,3 +169,14 @@ def test_demo_reports_a_bad_record_and_exits_2(tmp_path: Path) -> None:
 def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.stdout.startswith("osteowedge ")
+
+
+def test_cli_start_up_loads_no_heavy_module() -> None:
+    """`osteowedge --help` must stay fast: numpy, scipy and the knowledge schema load on use."""
+    code = (
+        "import sys, osteowedge.interfaces.cli.main as m; "
+        "print(sorted(n for n in ('numpy', 'scipy', 'nibabel', 'osteowedge.knowledge.schema', "
+        "'osteowedge.model.patient') if n in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from osteowedge.errors import InputError
 from osteowedge.interfaces.cli.output import EXIT_BAD_INPUT, fail, stderr, stdout
-from osteowedge.io.records import iter_records
-from osteowedge.knowledge import load_knowledge_base
-from osteowedge.model import PatientRecord, parse_patient
+
+if TYPE_CHECKING:
+    from osteowedge.model import PatientRecord
 
 
 def examples_dir() -> Path:
@@ -40,6 +40,10 @@ def demo(
     ] = None,
 ) -> None:
     """Validate and summarise the bundled example patients."""
+    from osteowedge.io.records import iter_records
+    from osteowedge.knowledge import load_knowledge_base
+    from osteowedge.model import parse_patient
+
     kb = load_knowledge_base()
     source = directory or examples_dir()
     table = Table(title=f"Example patients (knowledge {kb.knowledge_version})", show_lines=True)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.table import Table
 
 from osteowedge.errors import KnowledgeError
 from osteowedge.interfaces.cli.output import fail, print_json, stdout
-from osteowedge.knowledge import KnowledgeBase, load_knowledge_base
-from osteowedge.knowledge.schema import SECTIONS, RecordBase
+
+if TYPE_CHECKING:  # the knowledge package loads on first use: `--help` stays fast
+    from osteowedge.knowledge import KnowledgeBase
+    from osteowedge.knowledge.schema import RecordBase
 
 app = typer.Typer(help="Browse, search and export the cited knowledge base.", no_args_is_help=True)
 
@@ -18,6 +20,8 @@ Format = Literal["text", "json"]
 
 
 def _kb() -> KnowledgeBase:
+    from osteowedge.knowledge import load_knowledge_base
+
     try:
         return load_knowledge_base()
     except KnowledgeError as exc:
@@ -54,6 +58,8 @@ def list_(
     fmt: Annotated[Format, typer.Option("--format", help="text or json")] = "text",
 ) -> None:
     """List the sections, or the records of one section."""
+    from osteowedge.knowledge.schema import SECTIONS
+
     kb = _kb()
     if section is None:
         counts = {name: len(kb.section(name)) for name in SECTIONS}

@@ -5,21 +5,17 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
 from rich.table import Table
 
 from osteowedge.errors import InputError
 from osteowedge.interfaces.cli.output import print_json, speaks_errors, stdout
-from osteowedge.io.anchor_free import read_directory
-from osteowedge.io.records import read_json_object
-from osteowedge.knowledge import load_knowledge_base
-from osteowedge.model import parse_patient
-from osteowedge.model.patient import MorphometryExam
-from osteowedge.model.validate import problems_from
-from osteowedge.morphometry import GenantRules, grade_exam, reader_agreement
+
+if TYPE_CHECKING:  # numpy, pydantic and the knowledge base load when a command runs
+    from osteowedge.model.patient import MorphometryExam
+    from osteowedge.morphometry import GenantRules
 
 NOTICE = (
     "Decision support: measured grades are for a reader to confirm; an automated grade 1 is a "
@@ -44,6 +40,11 @@ class ReaderOption(StrEnum):
 
 
 def _exam_from(data: dict[str, Any], reader: ReaderOption | None) -> MorphometryExam:
+    from pydantic import ValidationError
+
+    from osteowedge.model.patient import MorphometryExam
+    from osteowedge.model.validate import problems_from
+
     exam = {
         "date": data.get("date"),
         "source": data.get("source", "radiograph"),
@@ -58,6 +59,8 @@ def _exam_from(data: dict[str, Any], reader: ReaderOption | None) -> Morphometry
 
 
 def _graded(exam: MorphometryExam, rules: GenantRules, path: str) -> dict[str, Any]:
+    from osteowedge.morphometry import grade_exam
+
     grading = grade_exam(exam, rules, path)
     return {
         "date": exam.date.isoformat() if exam.date else None,
@@ -120,6 +123,11 @@ def grade(
     ] = None,
 ) -> None:
     """Genant grade, morphology, QM ratios, wedge angle and SDI of every vertebra."""
+    from osteowedge.io.records import read_json_object
+    from osteowedge.knowledge import load_knowledge_base
+    from osteowedge.model import parse_patient
+    from osteowedge.morphometry import GenantRules
+
     rules = GenantRules.from_knowledge(load_knowledge_base())
     data = read_json_object(file)
     exams: list[dict[str, Any]]
@@ -167,6 +175,9 @@ def agreement(
     output_format: Annotated[Format, typer.Option("--format", help="json or text.")] = Format.json,
 ) -> None:
     """Inter-reader agreement on heights: mean absolute and relative difference, ICC(2,1)."""
+    from osteowedge.io.anchor_free import read_directory
+    from osteowedge.morphometry import reader_agreement
+
     report = reader_agreement(read_directory(directory)).as_dict()
     if output_format is Format.json:
         print_json(report)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,13 +16,15 @@ from osteowedge.interfaces.cli.output import (
     fail,
     stderr,
 )
-from osteowedge.io.records import iter_records
-from osteowedge.model import parse_patient
-from osteowedge.model.assessment import ErrorDetail, ErrorRecord, ProblemOut
+
+if TYPE_CHECKING:
+    from osteowedge.model.assessment import ErrorRecord
 
 
 def error_record(patient_id: object, exc: InputError) -> ErrorRecord:
     """The error object of patient-format.md for one record."""
+    from osteowedge.model.assessment import ErrorDetail, ErrorRecord, ProblemOut
+
     return ErrorRecord(
         patient_id=patient_id if isinstance(patient_id, str) else None,
         error=ErrorDetail(
@@ -41,6 +43,9 @@ def validate(
 
     Exit code 0 when every record is valid, 1 when some are not, 2 when none is.
     """
+    from osteowedge.io.records import iter_records
+    from osteowedge.model import parse_patient
+
     total = failed = 0
     try:
         for raw in iter_records(target):
