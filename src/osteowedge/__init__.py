@@ -6,11 +6,11 @@ and the command line's ``--help``, stay fast.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import typing as _typing
 
 from osteowedge.errors import InputError, KnowledgeError, OsteowedgeError, Problem, UnitError
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from osteowedge.knowledge import KnowledgeBase, load_knowledge_base
 
 __version__ = "0.1.0"
@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     if name in {"KnowledgeBase", "load_knowledge_base"}:
         from osteowedge import knowledge
 

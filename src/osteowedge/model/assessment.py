@@ -53,6 +53,10 @@ class CtDensity(_Out):
     level_used: str | None
     interpretation: str | None
     contrast_phase: str | None
+    hu_t_score: float | None = Field(
+        default=None,
+        description="(L1 HU - young-women mean) / SD: a CT screening aid, never a DXA T-score.",
+    )
 
 
 class ExamRegionValue(_Out):
@@ -74,6 +78,10 @@ class BoneDensity(_Out):
     lowest_t_score: float | None = None
     lowest_t_score_region: str | None = None
     z_score_interpretation: Literal["within_expected_range", "below_expected_range"] | None = None
+    lowest_z_score: float | None = Field(
+        default=None, description="Lowest DXA Z-score of the sites used (never a single vertebra)."
+    )
+    lowest_z_score_region: str | None = None
     excluded_vertebrae: list[ExcludedVertebra] = Field(default_factory=list)
     lumbar_spine_levels_used: list[str] = Field(default_factory=list)
     change_since_previous: list[BmdChange] = Field(default_factory=list)
@@ -147,6 +155,11 @@ class Risk(_Out):
     missing_inputs: list[str] = Field(default_factory=list)
     frax_glucocorticoid_adjusted: FraxAdjusted | None = None
     basis: list[Statement] = Field(default_factory=list)
+    minimum_category: GiopCategory | None = Field(
+        default=None,
+        description="When the category is indeterminate: the category the data already reach "
+        "(the true one is at least this).",
+    )
 
 
 class LabFinding(Statement):

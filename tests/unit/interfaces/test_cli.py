@@ -178,5 +178,7 @@ def test_cli_start_up_loads_no_heavy_module() -> None:
         "print(sorted(n for n in ('numpy', 'scipy', 'nibabel', 'osteowedge.knowledge.schema', "
         "'osteowedge.model.patient') if n in sys.modules))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "[]"

@@ -1,0 +1,346 @@
+"""Red flags -> urgency (``routine``, ``soon``, ``urgent``).
+
+Which triggers a red flag has and how urgent it is come from the ``red_flag`` records; how the
+triggers combine, the height-loss threshold and which history counts as cancer or
+immunosuppression come from the guideline record ``triage_red_flag_logic``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import cast
+
+from osteowedge.errors import KnowledgeError
+from osteowedge.knowledge.base import KnowledgeBase
+from osteowedge.knowledge.cite import statement
+from osteowedge.knowledge.schema import Cause, Condition, RedFlag, Symptom
+from osteowedge.model.assessment import Statement, TraceEntry, Triage, Urgency, Warning
+from osteowedge.model.context import EngineNotes
+from osteowedge.model.patient import Exam, Medication, PatientRecord
+
+LOGIC = "triage_red_flag_logic"
+_PRECISION_DIGITS = 6  # float noise in height differences (cm), not a clinical number
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    triage: Triage
+    notes: EngineNotes
+
+
+@dataclass(frozen=True)
+class _Trigger:
+    fired: bool
+    reason: str | None = None
+
+
+@dataclass
+class _Facts:
+    """What the record shows, gathered once."""
+
+    symptoms: set[str]
+    exam: Exam | None
+    height_loss_cm: float | None
+    height_loss_basis: str | None
+    malignancy: list[str] = field(default_factory=list)
+    immunosuppression: list[str] = field(default_factory=list)
+    fragility_fractures: list[str] = field(default_factory=list)
+
+
+def assess_triage(record: PatientRecord, kb: KnowledgeBase, as_of: dt.date) -> TriageResult:
+    """Urgency and the red flags that fired, with warnings for what could not be judged."""
+    warnings: list[Warning] = []
+    trace: list[TraceEntry] = []
+    facts = _gather(record, kb, as_of, warnings)
+    criteria = cast(Mapping[str, list[list[str]]], kb.decision_fact(LOGIC, "criteria"))
+    order = cast(list[str], kb.decision_fact(LOGIC, "urgency_order"))
+    threshold = float(kb.decision_fact(LOGIC, "measured_height_loss_min_cm"))
+
+    fired: list[tuple[RedFlag, Statement]] = []
+    for flag in kb.of_kind(RedFlag):
+        groups = criteria.get(flag.id) or [list(flag.triggers)]
+        names = list(dict.fromkeys([*flag.triggers, *(t for g in groups for t in g)]))
+        results = {name: _evaluate(name, facts, kb, threshold) for name in names}
+        fires = all(any(results[t].fired for t in group) for group in groups)
+        trace.append(
+            TraceEntry(
+                rule_id=f"triage.red_flag.{flag.id}",
+                fired=fires,
+                knowledge_ids=[flag.id, LOGIC],
+                inputs={name: r.fired for name, r in results.items()},
+            )
+        )
+        if not fires:
+            continue
+        in_groups = {t for g in groups for t in g}
+        reasons = [r.reason for t, r in results.items() if t in in_groups and r.fired and r.reason]
+        reasons += [
+            f"also: {r.reason}"
+            for t, r in results.items()
+            if t not in in_groups and r.fired and r.reason
+        ]
+        reasons.append(f"{flag.urgency}: {flag.summary.strip()}")
+        fired.append((flag, statement(kb, flag.id, flag.name, reasons, [flag.id, LOGIC])))
+
+    urgency_name = "routine"
+    for flag, _ in fired:
+        if order.index(flag.urgency) > order.index(urgency_name):
+            urgency_name = flag.urgency
+    urgency = cast(Urgency, urgency_name)
+    fired.sort(key=lambda item: -order.index(item[0].urgency))
+    trace.append(
+        TraceEntry(
+            rule_id="triage.R-urgency",
+            fired=bool(fired),
+            knowledge_ids=[LOGIC],
+            inputs={"urgency": urgency, "red_flags": len(fired)},
+        )
+    )
+    _warn_missing(record, kb, facts, warnings)
+    triage = Triage(urgency=urgency, red_flags=[s for _, s in fired])
+    return TriageResult(triage=triage, notes=EngineNotes(tuple(warnings), tuple(trace)))
+
+
+# ---------------------------------------------------------------------------------- triggers
+
+
+def _evaluate(name: str, facts: _Facts, kb: KnowledgeBase, threshold: float) -> _Trigger:
+    prefix, _, item = name.partition(".")
+    if not item:
+        if name in facts.symptoms:
+            label = kb.get(name).name if name in kb else name
+            return _Trigger(True, f"symptom reported: {label}")
+        return _Trigger(False)
+    exam = facts.exam
+    if prefix == "exam":
+        if item not in Exam.model_fields:
+            raise KnowledgeError(f"red-flag trigger {name!r} names no exam field")
+        value = None if exam is None else getattr(exam, item)
+        if item == "height_loss_cm":
+            if value is not None and round(float(value), _PRECISION_DIGITS) >= threshold:
+                return _Trigger(True, f"height loss on examination {value:g} cm (>= {threshold:g})")
+            return _Trigger(False)
+        if value is True:
+            return _Trigger(True, f"examination: {item.replace('_', ' ')}")
+        return _Trigger(False)
+    if prefix == "unexamined":
+        if item not in Exam.model_fields:
+            raise KnowledgeError(f"red-flag trigger {name!r} names no exam field")
+        if exam is None or getattr(exam, item) is None:
+            return _Trigger(True, f"not examined: {item.replace('_', ' ')}")
+        return _Trigger(False)
+    if prefix == "history":
+        return _history(item, facts, threshold)
+    raise KnowledgeError(f"unknown red-flag trigger {name!r} (symptom id, exam.*, history.*)")
+
+
+def _history(item: str, facts: _Facts, threshold: float) -> _Trigger:
+    if item == "height_loss":
+        loss = facts.height_loss_cm
+        if loss is not None and round(loss, _PRECISION_DIGITS) >= threshold:
+            return _Trigger(True, f"measured height loss {loss:.1f} cm ({facts.height_loss_basis})")
+        return _Trigger(False)
+    if item == "malignancy":
+        if facts.malignancy:
+            return _Trigger(True, "history of cancer: " + ", ".join(facts.malignancy))
+        return _Trigger(False)
+    if item == "immunosuppression":
+        if facts.immunosuppression:
+            return _Trigger(True, "immunosuppressed: " + ", ".join(facts.immunosuppression))
+        return _Trigger(False)
+    if item == "minimal_trauma":
+        if facts.fragility_fractures:
+            return _Trigger(True, "fragility fracture: " + ", ".join(facts.fragility_fractures))
+        return _Trigger(False)
+    raise KnowledgeError(f"unknown red-flag trigger 'history.{item}'")
+
+
+# ------------------------------------------------------------------------------- gathering
+
+
+def _gather(
+    record: PatientRecord, kb: KnowledgeBase, as_of: dt.date, warnings: list[Warning]
+) -> _Facts:
+    known_symptoms = {s.id for s in kb.of_kind(Symptom)}
+    for i, sid in enumerate(record.symptoms):
+        if sid not in known_symptoms:
+            warnings.append(
+                Warning(
+                    code="symptom_unknown",
+                    message=f"symptom {sid!r} is not a knowledge-base symptom id; no rule uses "
+                    "it (`osteowedge kb list symptoms`)",
+                    path=f"/symptoms/{i}",
+                )
+            )
+    loss, basis = height_loss(record, as_of)
+    facts = _Facts(
+        symptoms=set(record.symptoms),
+        exam=record.exam,
+        height_loss_cm=loss,
+        height_loss_basis=basis,
+    )
+    conditions = resolve_conditions(record, kb)
+    malignancy = set(_str_list(kb.decision_fact(LOGIC, "malignancy_conditions")))
+    facts.malignancy = [kb.get(c).name for c in conditions if c in malignancy]
+    immuno_conditions = set(_str_list(kb.decision_fact(LOGIC, "immunosuppression_conditions")))
+    facts.immunosuppression = [kb.get(c).name for c in conditions if c in immuno_conditions]
+    immuno_exposures = set(_str_list(kb.decision_fact(LOGIC, "immunosuppression_exposures")))
+    facts.immunosuppression += [
+        e.kind.replace("_", " ") for e in record.exposures if e.kind in immuno_exposures
+    ]
+    for cause_id in _str_list(kb.decision_fact(LOGIC, "immunosuppression_causes")):
+        cause = kb.typed(cause_id, Cause)
+        for med in record.medications:
+            if _active(med, as_of) and medication_matches(med, cause):
+                facts.immunosuppression.append(f"{med.name or med.atc or med.rxnorm} (current)")
+    facts.immunosuppression = list(dict.fromkeys(facts.immunosuppression))
+    facts.fragility_fractures = [
+        f"{f.site}{' ' + f.level if f.level else ''}{' on ' + str(f.date) if f.date else ''}"
+        for f in record.fractures
+        if f.mechanism == "fragility"
+    ]
+    return facts
+
+
+def height_loss(record: PatientRecord, as_of: dt.date) -> tuple[float | None, str | None]:
+    """Tallest earlier measured height minus the current height (cm), with how it was found.
+
+    The current height is ``height_cm``, else the latest ``height_history`` entry up to
+    ``as_of``. ``None`` when there is no earlier measurement to compare with.
+    """
+    history = sorted((h for h in record.height_history if h.date <= as_of), key=lambda h: h.date)
+    if record.height_cm is not None:
+        current, current_label, earlier = record.height_cm, "current height", history
+    elif history:
+        latest = history[-1]
+        current, current_label = latest.height_cm, f"height on {latest.date}"
+        earlier = history[:-1]
+    else:
+        return None, None
+    if not earlier:
+        return None, None
+    tallest = max(earlier, key=lambda h: h.height_cm)
+    loss = tallest.height_cm - current
+    basis = f"{tallest.height_cm:g} cm on {tallest.date} -> {current:g} cm ({current_label})"
+    return loss, basis
+
+
+def resolve_conditions(record: PatientRecord, kb: KnowledgeBase) -> list[str]:
+    """Knowledge condition ids of the record's conditions (by id, by code, or by exact name)."""
+    conditions = kb.of_kind(Condition)
+    by_id = {c.id for c in conditions}
+    found: list[str] = []
+    for entry in record.conditions:
+        if entry.id and entry.id in by_id:
+            found.append(entry.id)
+            continue
+        if entry.code and entry.system:
+            system = _system(entry.system)
+            code = entry.code.strip().upper()
+            match = next(
+                (
+                    c.id
+                    for c in conditions
+                    for k in c.codes
+                    if _system(k.system) == system and k.code.upper() == code
+                ),
+                None,
+            )
+            if match:
+                found.append(match)
+                continue
+        if entry.name:
+            name = entry.name.strip().casefold()
+            match = next(
+                (
+                    c.id
+                    for c in conditions
+                    if name == c.name.casefold() or name in {s.casefold() for s in c.synonyms}
+                ),
+                None,
+            )
+            if match:
+                found.append(match)
+    return list(dict.fromkeys(found))
+
+
+def medication_matches(med: Medication, cause: Cause) -> bool:
+    """Whether a medication is one of the cause's ingredients (name, brand or ATC), systemically."""
+    if med.route is not None:
+        if med.route in cause.routes_that_do_not_count:
+            return False
+        if cause.routes_that_count and med.route not in cause.routes_that_count:
+            return False
+    if med.atc:
+        atc = med.atc.strip().upper()
+        codes = [*cause.atc_codes, *(i.atc for i in cause.ingredients if i.atc)]
+        if any(atc.startswith(code.upper()) for code in codes):
+            return True
+    if med.name:
+        text = med.name.casefold()
+        terms = [t for i in cause.ingredients for t in (i.name, *i.brands)]
+        return any(re.search(rf"\b{re.escape(t.casefold())}\b", text) for t in terms)
+    return False
+
+
+def _active(med: Medication, as_of: dt.date) -> bool:
+    started = med.start is None or med.start <= as_of
+    ongoing = med.end is None or med.end >= as_of
+    return started and ongoing
+
+
+def _system(system: str) -> str:
+    text = system.strip().upper().replace(" ", "")
+    return "SNOMED" if text.startswith("SNOMED") else text
+
+
+def _str_list(value: object) -> list[str]:
+    if not isinstance(value, list):
+        raise KnowledgeError(f"expected a list of ids in {LOGIC}, got {value!r}")
+    return [str(v) for v in value]
+
+
+def _warn_missing(
+    record: PatientRecord, kb: KnowledgeBase, facts: _Facts, warnings: list[Warning]
+) -> None:
+    back_pain = set(_str_list(kb.decision_fact(LOGIC, "back_pain_triggers"))) & facts.symptoms
+    exam = record.exam
+    if not record.symptoms and exam is None:
+        warnings.append(
+            Warning(
+                code="triage_no_symptoms_or_exam",
+                message="no symptoms and no examination recorded: triage could only use the "
+                "history and heights; urgency routine is not a clinical all-clear",
+                path="/symptoms",
+            )
+        )
+    if back_pain and exam is None:
+        warnings.append(
+            Warning(
+                code="triage_exam_missing",
+                message="back pain without a recorded examination: neurological deficit, "
+                "cauda equina signs and fever could not be checked",
+                path="/exam",
+            )
+        )
+    if back_pain and facts.immunosuppression and (exam is None or exam.fever is None):
+        warnings.append(
+            Warning(
+                code="triage_fever_unknown",
+                message="back pain in an immunosuppressed patient with no temperature recorded: "
+                "spinal infection could not be judged; record exam.fever",
+                path="/exam/fever",
+            )
+        )
+
+
+__all__ = [
+    "TriageResult",
+    "assess_triage",
+    "height_loss",
+    "medication_matches",
+    "resolve_conditions",
+]
