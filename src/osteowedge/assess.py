@@ -9,9 +9,8 @@ a rule.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-
-from pydantic import BaseModel
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 
 from osteowedge import __version__
 from osteowedge.densitometry import assess_bone_density
@@ -20,7 +19,19 @@ from osteowedge.education import make_education
 from osteowedge.errors import InputError, Problem
 from osteowedge.exposure import assess_exposure
 from osteowedge.knowledge import KnowledgeBase
-from osteowedge.model.assessment import Assessment, ReferenceOut, TraceEntry, Warning
+from osteowedge.model.assessment import (
+    Assessment,
+    BoneDensity,
+    IatrogenicCause,
+    Plan,
+    ReferenceOut,
+    Risk,
+    Statement,
+    TraceEntry,
+    Triage,
+    Warning,
+    Workup,
+)
 from osteowedge.model.context import EngineNotes
 from osteowedge.model.patient import PatientRecord
 from osteowedge.morphometry.exam import assess_vertebrae
@@ -29,32 +40,50 @@ from osteowedge.risk import assess_risk
 from osteowedge.triage import assess_triage
 from osteowedge.workup import assess_workup
 
-
-def _citations(value: object, found: dict[str, None]) -> None:
-    """Every ``citation_ids`` entry anywhere in the assessment, first seen first."""
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            item = getattr(value, name)
-            if name == "citation_ids" and isinstance(item, list):
-                found.update(dict.fromkeys(item))
-            else:
-                _citations(item, found)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _citations(item, found)
+_Parts = tuple[
+    BoneDensity,
+    Sequence[IatrogenicCause],
+    Sequence[Statement],
+    Triage,
+    Risk,
+    Workup,
+    Plan,
+]
+_PLAN_LISTS = tuple(name for name in Plan.model_fields if name not in {"pharmacological", "avoid"})
 
 
-def _references(kb: KnowledgeBase, parts: Iterable[object]) -> list[ReferenceOut]:
-    found: dict[str, None] = {}
-    for part in parts:
-        _citations(part, found)
-    out: list[ReferenceOut] = []
-    for ref_id in found:
-        ref = kb.references[ref_id]
-        out.append(
-            ReferenceOut(id=ref.id, label=ref.label, url=ref.url, doi=ref.doi, pmid=ref.pmid)
+def _cited(items: Iterable[object]) -> Iterator[str]:
+    for item in items:
+        yield from getattr(item, "citation_ids", ())
+
+
+def _references(kb: KnowledgeBase, assessment_parts: _Parts) -> list[ReferenceOut]:
+    """The references every statement cites, first cited first (statements cite by id)."""
+    density, causes, diagnoses, triage, risk, workup, plan = assessment_parts
+    plan_items: list[object] = [*plan.pharmacological, *plan.avoid]
+    for name in _PLAN_LISTS:
+        plan_items.extend(getattr(plan, name))
+    found = dict.fromkeys(
+        itertools.chain(
+            density.citation_ids,
+            _cited(causes),
+            _cited(diagnoses),
+            _cited(triage.red_flags),
+            _cited(risk.basis),
+            _cited(workup.recommended_tests),
+            _cited(workup.lab_findings),
+            _cited(plan_items),
         )
-    return out
+    )
+    table = kb.derived("assess.reference_out", _reference_table)
+    return [table[ref_id] for ref_id in found]
+
+
+def _reference_table(kb: KnowledgeBase) -> dict[str, ReferenceOut]:
+    return {
+        ref.id: ReferenceOut(id=ref.id, label=ref.label, url=ref.url, doi=ref.doi, pmid=ref.pmid)
+        for ref in kb.references.values()
+    }
 
 
 def assess(
@@ -141,15 +170,15 @@ def assess(
     ]
     warnings: list[Warning] = [w for n in notes for w in n.warnings]
     trace: list[TraceEntry] = [t for n in notes for t in n.trace]
-    parts: list[object] = [
+    parts: _Parts = (
         density.bone_density,
-        list(exposure.causes),
+        exposure.causes,
         diagnoses,
         triage.triage,
         risk.risk,
         workup.workup,
         plan.plan,
-    ]
+    )
     return Assessment(
         patient_id=record.id,
         as_of=when,

@@ -9,7 +9,6 @@ the longest known term found in the name wins (``Lupron Depot 22.5 mg`` -> leupr
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass
 
 from osteowedge.knowledge.base import KnowledgeBase
@@ -104,22 +103,9 @@ def build_index(kb: KnowledgeBase) -> MedicationIndex:
     )
 
 
-_CACHE: dict[int, tuple[weakref.ref[KnowledgeBase], MedicationIndex]] = {}
-
-
 def index_for(kb: KnowledgeBase) -> MedicationIndex:
-    """The index of ``kb``, built once per knowledge base object.
-
-    A memo of the pure function :func:`build_index` over an immutable knowledge base (it changes
-    no result, only the time a batch takes); entries go when their knowledge base is collected.
-    """
-    key = id(kb)
-    held = _CACHE.get(key)
-    if held is not None and held[0]() is kb:
-        return held[1]
-    index = build_index(kb)
-    _CACHE[key] = (weakref.ref(kb, lambda _ref: _CACHE.pop(key, None)), index)
-    return index
+    """The index of ``kb``, built once per knowledge base (see `KnowledgeBase.derived`)."""
+    return kb.derived("exposure.medication_index", build_index)
 
 
 def _by_name(index: MedicationIndex, name: str) -> Match | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -19,6 +19,7 @@ from osteowedge.knowledge.schema import (
 )
 
 R = TypeVar("R", bound=RecordBase)
+T = TypeVar("T")
 
 
 def _fold(text: str) -> str:
@@ -34,6 +35,12 @@ class KnowledgeBase:
     references: Mapping[str, Reference]
     _by_section: Mapping[str, tuple[str, ...]] = field(repr=False)
     _search_index: tuple[tuple[str, str], ...] = field(repr=False)
+    _citations: Mapping[str, tuple[str, ...]] = field(repr=False)
+    _kind_cache: dict[type, tuple[RecordBase, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    """Memo of `of_kind` (records never change, so the memo never goes stale)."""
+    _derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -75,6 +82,9 @@ class KnowledgeBase:
             references=MappingProxyType(refs),
             _by_section=MappingProxyType({k: tuple(v) for k, v in by_section.items()}),
             _search_index=tuple(index),
+            _citations=MappingProxyType(
+                {record_id: tuple(_citation_ids(r)) for record_id, r in by_id.items()}
+            ),
         )
         kb._check_references()
         return kb
@@ -128,7 +138,21 @@ class KnowledgeBase:
         return tuple(self.records[i] for i in self._by_section[name])
 
     def of_kind(self, kind: type[R]) -> tuple[R, ...]:
-        return tuple(r for r in self.records.values() if isinstance(r, kind))
+        found = self._kind_cache.get(kind)
+        if found is None:
+            found = tuple(r for r in self.records.values() if isinstance(r, kind))
+            self._kind_cache[kind] = found
+        return found  # type: ignore[return-value]
+
+    def derived(self, key: str, build: Callable[[KnowledgeBase], T]) -> T:
+        """A value computed from this knowledge base once (an index, a lookup table).
+
+        ``build`` must be a pure function of the knowledge base; ``key`` names it uniquely.
+        """
+        if key not in self._derived:
+            self._derived[key] = build(self)
+        value: T = self._derived[key]
+        return value
 
     def search(self, text: str) -> tuple[RecordBase, ...]:
         """Records whose id, name, synonyms, source label, ingredient or brand names contain
@@ -172,8 +196,13 @@ class KnowledgeBase:
     def cited_references(self, record_ids: Iterable[str]) -> tuple[Reference, ...]:
         seen: dict[str, Reference] = {}
         for record_id in record_ids:
-            for ref_id in _citation_ids(self.get(record_id)):
-                seen.setdefault(ref_id, self.references[ref_id])
+            citations = self._citations.get(record_id)
+            if citations is None:
+                self.get(record_id)  # raises the KnowledgeError that names the id
+                continue
+            for ref_id in citations:
+                if ref_id not in seen:
+                    seen[ref_id] = self.references[ref_id]
         return tuple(seen.values())
 
 

@@ -9,8 +9,13 @@ from osteowedge.model.assessment import Statement
 
 
 def citation_ids(kb: KnowledgeBase, knowledge_ids: Iterable[str]) -> list[str]:
-    """Every reference the named records cite (facts and notes included), first seen first."""
-    return [ref.id for ref in kb.cited_references(knowledge_ids)]
+    """The references the named records cite for themselves (their ``citations``), first seen
+    first. A fact's own citations stay in its record (``osteowedge kb show ID``), which keeps
+    each assessment's reference list to what its statements rest on."""
+    seen: dict[str, None] = {}
+    for record_id in knowledge_ids:
+        seen.update(dict.fromkeys(kb.get(record_id).citations))
+    return list(seen)
 
 
 def statement(

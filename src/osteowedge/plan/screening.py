@@ -11,6 +11,7 @@ Safety-first conventions (documented in the plan report):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -266,8 +267,15 @@ def _code_matches(system: str, code: str, kb_code: str) -> bool:
     return code.replace(".", "").startswith(kb_code.replace(".", ""))
 
 
-def medication_matches(med: Medication, target: object) -> bool:
-    """Whether a record medication is the given drug or cause record (names, brands, ATC)."""
+_TERMS: dict[int, tuple[object, frozenset[str], tuple[str, ...]]] = {}
+"""Memo of `_terms` by record identity (the record is held, so its id cannot be reused)."""
+
+
+def _terms(target: object) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The names and ATC codes a drug or cause record is known by (memoised: pure)."""
+    held = _TERMS.get(id(target))
+    if held is not None and held[0] is target:
+        return held[1], held[2]
     ingredients = getattr(target, "ingredients", ()) or ()
     atc_codes: list[str] = list(getattr(target, "atc_codes", ()) or ())
     names: set[str] = set()
@@ -280,19 +288,30 @@ def medication_matches(med: Medication, target: object) -> bool:
         names.add(target.name.casefold())
         names.add(target.id.replace("_", " "))
         names.update(s.casefold() for s in target.synonyms)
+    names.discard("")
+    codes = tuple(code.upper() for code in atc_codes if code)
+    _TERMS[id(target)] = (target, frozenset(names), codes)
+    return frozenset(names), codes
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_and_words(name: str) -> tuple[str, frozenset[str]]:
+    text = " ".join(name.casefold().replace("-", " ").split())
+    return text, frozenset(text.split())
+
+
+def medication_matches(med: Medication, target: object) -> bool:
+    """Whether a record medication is the given drug or cause record (names, brands, ATC)."""
+    names, atc_codes = _terms(target)
     if med.name:
-        text = " ".join(med.name.casefold().replace("-", " ").split())
-        words = set(text.split())
-        for name in names:
-            if name and (
-                name == text
-                or (" " not in name and name in words)
-                or (" " in name and name in text)
-            ):
-                return True
+        text, words = _text_and_words(med.name)
+        if text in names or not names.isdisjoint(words):
+            return True
+        if any(" " in name and name in text for name in names):
+            return True
     if med.atc:
         atc = med.atc.strip().upper()
-        if any(code and atc.startswith(code.upper()) for code in atc_codes):
+        if any(atc.startswith(code) for code in atc_codes):
             return True
     return False
 

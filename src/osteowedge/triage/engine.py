@@ -8,6 +8,7 @@ immunosuppression come from the guideline record ``triage_red_flag_logic``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -267,6 +268,12 @@ def resolve_conditions(record: PatientRecord, kb: KnowledgeBase) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+@functools.lru_cache(maxsize=4096)
+def _word(term: str) -> re.Pattern[str]:
+    """A compiled whole-word, case-insensitive pattern for a name (memoised: pure)."""
+    return re.compile(rf"\b{re.escape(term.casefold())}\b")
+
+
 def medication_matches(med: Medication, cause: Cause) -> bool:
     """Whether a medication is one of the cause's ingredients (name, brand or ATC), systemically."""
     if med.route is not None:
@@ -282,7 +289,7 @@ def medication_matches(med: Medication, cause: Cause) -> bool:
     if med.name:
         text = med.name.casefold()
         terms = [t for i in cause.ingredients for t in (i.name, *i.brands)]
-        return any(re.search(rf"\b{re.escape(t.casefold())}\b", text) for t in terms)
+        return any(_word(t).search(text) for t in terms)
     return False
 
 

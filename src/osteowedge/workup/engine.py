@@ -8,6 +8,7 @@ is not ordered again (the trace says so).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -226,6 +227,12 @@ def _current_osteoporosis_drugs(
     return found
 
 
+@functools.lru_cache(maxsize=4096)
+def _word(term: str) -> re.Pattern[str]:
+    """A compiled whole-word, case-insensitive pattern for a name (memoised: pure)."""
+    return re.compile(rf"\b{re.escape(term.casefold())}\b")
+
+
 def _is_drug(med: Medication, drug: Drug) -> bool:
     if med.atc:
         atc = med.atc.strip().upper()
@@ -238,7 +245,7 @@ def _is_drug(med: Medication, drug: Drug) -> bool:
             drug.id.replace("_", " "),
             *(t for i in drug.ingredients for t in (i.name, *i.brands)),
         ]
-        return any(re.search(rf"\b{re.escape(t.casefold())}\b", text) for t in terms)
+        return any(_word(t).search(text) for t in terms)
     return False
 
 

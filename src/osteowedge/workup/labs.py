@@ -14,6 +14,7 @@ from typing import Literal
 
 from osteowedge.errors import KnowledgeError, UnitError
 from osteowedge.knowledge.base import KnowledgeBase
+from osteowedge.knowledge.cite import citation_ids
 from osteowedge.knowledge.schema import ReferenceRange, Test
 from osteowedge.model.age import age_at
 from osteowedge.model.assessment import LabFinding, TraceEntry, Warning
@@ -163,7 +164,7 @@ def _interpret(
                 status=status,
                 reasons=reasons,
                 knowledge_ids=kids,
-                citation_ids=[r.id for r in kb.cited_references(kids)],
+                citation_ids=citation_ids(kb, kids),
             )
         )
 
@@ -498,7 +499,7 @@ def _context(
                     ),
                 ],
                 knowledge_ids=kids,
-                citation_ids=[r.id for r in kb.cited_references(kids)],
+                citation_ids=citation_ids(kb, kids),
             )
         )
     elif calcium is not None:

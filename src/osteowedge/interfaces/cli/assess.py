@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 import json
+import multiprocessing
+import os
 import sys
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -89,6 +95,38 @@ def _text(a: Assessment) -> None:
     stdout.print(a.education.disclaimer, highlight=False)
 
 
+def _ndjson_line(raw: RawRecord, as_of: dt.date | None) -> tuple[bool, str]:
+    """One NDJSON output line for one raw record: the assessment, or the error object."""
+    from osteowedge.knowledge import load_knowledge_base
+
+    try:
+        result = assess_raw(raw, load_knowledge_base(), as_of)
+    except InputError as exc:
+        patient_id = raw.data.get("id") if raw.data else None
+        err = {"source": raw.source, **error_record(patient_id, exc).model_dump(mode="json")}
+        return False, json.dumps(err, ensure_ascii=False) + "\n"
+    return True, result.model_dump_json() + "\n"
+
+
+def _ndjson_lines(
+    records: Iterator[RawRecord], as_of: dt.date | None, jobs: int
+) -> Iterator[tuple[bool, str]]:
+    """Output lines in input order; with ``jobs`` > 1, assessed by worker processes in windows
+    (so memory stays bounded however long the input is)."""
+    if jobs <= 1:
+        for raw in records:
+            yield _ndjson_line(raw, as_of)
+        return
+    work = functools.partial(_ndjson_line, as_of=as_of)
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        while window := list(itertools.islice(records, _WINDOW)):
+            yield from pool.map(work, window, chunksize=max(1, len(window) // (4 * jobs)))
+
+
+_WINDOW = 4096
+
+
 def assess_command(
     target: Annotated[
         str,
@@ -108,6 +146,15 @@ def assess_command(
         dt.datetime | None,
         typer.Option("--as-of", formats=["%Y-%m-%d"], help="Assess as of this date (YYYY-MM-DD)."),
     ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=0,
+            help="Worker processes for NDJSON output (0 = one per CPU core; 1 = no workers).",
+        ),
+    ] = 0,
 ) -> None:
     """Assess patient records: causes, bone density, vertebrae, triage, workup, risk and plan.
 
@@ -117,10 +164,11 @@ def assess_command(
     from osteowedge.io.records import iter_records
     from osteowedge.knowledge import load_knowledge_base
 
-    kb = load_knowledge_base()
+    kb = load_knowledge_base()  # loaded before workers fork, so they share it
     when = as_of.date() if as_of else None
     single = target != "-" and target.endswith(".json")
     fmt = output_format or (AssessFormat.json if single else AssessFormat.ndjson)
+    workers = jobs or (os.cpu_count() or 1)
     total = failed = 0
     show_progress = not single and sys.stderr.isatty()
     progress = Progress(
@@ -136,32 +184,32 @@ def assess_command(
     try:
         with progress:
             task = progress.add_task("assess", total=None)
-            for raw in iter_records(target):
-                total += 1
-                try:
-                    result = assess_raw(raw, kb, when)
-                except InputError as exc:
-                    failed += 1
-                    patient_id = raw.data.get("id") if raw.data else None
-                    err: dict[str, Any] = {
-                        "source": raw.source,
-                        **error_record(patient_id, exc).model_dump(mode="json"),
-                    }
-                    if fmt is AssessFormat.text:
-                        stderr.print(f"[red]{raw.source}[/]: {exc}", highlight=False)
-                    elif fmt is AssessFormat.json and single:
-                        print_json(err)
-                    else:
-                        write(json.dumps(err, ensure_ascii=False) + "\n")
+            if fmt is AssessFormat.ndjson:
+                for ok, line in _ndjson_lines(iter_records(target), when, workers):
+                    total += 1
+                    failed += not ok
+                    write(line)
                     progress.advance(task)
-                    continue
-                if fmt is AssessFormat.text:
-                    _text(result)
-                elif fmt is AssessFormat.json:
-                    print_json(result.model_dump(mode="json"))
-                else:
-                    write(result.model_dump_json() + "\n")
-                progress.advance(task)
+            else:
+                for raw in iter_records(target):
+                    total += 1
+                    try:
+                        result = assess_raw(raw, kb, when)
+                    except InputError as exc:
+                        failed += 1
+                        if fmt is AssessFormat.text:
+                            stderr.print(f"[red]{raw.source}[/]: {exc}", highlight=False)
+                        else:
+                            patient_id = raw.data.get("id") if raw.data else None
+                            err = error_record(patient_id, exc).model_dump(mode="json")
+                            print_json({"source": raw.source, **err})
+                        progress.advance(task)
+                        continue
+                    if fmt is AssessFormat.text:
+                        _text(result)
+                    else:
+                        print_json(result.model_dump(mode="json"))
+                    progress.advance(task)
     except InputError as exc:
         fail(exc)
     if not single:
