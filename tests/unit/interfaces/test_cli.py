@@ -152,16 +152,21 @@ def test_units_lists_the_table() -> None:
     assert rows["mcg"] == "ug" and rows["mIU/L"] == "m[IU]/L"
 
 
-def test_demo_summarises_every_example() -> None:
-    result = osteowedge("demo")
+def test_demo_assesses_every_example(tmp_path: Path) -> None:
+    result = osteowedge("demo", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert "7 valid record(s)" in result.stdout or "valid record(s)" in result.stdout
+    n = len(list(EXAMPLES.glob("*.json")))
+    assert f"{n} record(s) assessed" in result.stdout
     assert "example-gc-wedge" in result.stdout
+    written = sorted(tmp_path.glob("*.assessment.json"))
+    assert len(written) == n
+    gc = json.loads((tmp_path / "example-gc-wedge.assessment.json").read_text())
+    assert gc["risk"]["giop_category"] == "very_high"
 
 
 def test_demo_reports_a_bad_record_and_exits_2(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text(json.dumps(_bad_record()), encoding="utf-8")
-    result = osteowedge("demo", "--directory", str(tmp_path))
+    result = osteowedge("demo", "--directory", str(tmp_path), "--out", str(tmp_path / "out"))
     assert result.returncode == 2
     assert "/labs/0/unit" in result.stderr
 

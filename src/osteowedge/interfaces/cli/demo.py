@@ -1,7 +1,8 @@
-"""`osteowedge demo`: validate and summarise the bundled example patients."""
+"""`osteowedge demo`: assess the bundled example patients and write what each one gets."""
 
 from __future__ import annotations
 
+import datetime as dt
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -13,7 +14,7 @@ from osteowedge.errors import InputError
 from osteowedge.interfaces.cli.output import EXIT_BAD_INPUT, fail, stderr, stdout
 
 if TYPE_CHECKING:
-    from osteowedge.model import PatientRecord
+    from osteowedge.model.assessment import Assessment
 
 
 def examples_dir() -> Path:
@@ -21,25 +22,32 @@ def examples_dir() -> Path:
     return Path(str(resources.files("osteowedge") / "examples"))
 
 
-def _summary(record: PatientRecord) -> tuple[str, str, str, str, str]:
-    age = f"{record.age_years:g} y" if record.age_years is not None else f"born {record.birth_date}"
-    meds = ", ".join(m.name or m.rxnorm or m.atc or "?" for m in record.medications) or "-"
-    dxa = "-"
-    if record.dxa:
-        latest = max(record.dxa, key=lambda exam: exam.date)
-        regions = ", ".join(r.region for r in latest.regions)
-        dxa = f"{len(record.dxa)} exam(s); latest {latest.date}: {regions}"
-    levels = [v.level for exam in record.vertebral_morphometry for v in exam.vertebrae]
-    spine = f"{len(levels)} vertebra(e) measured" if levels else "-"
-    return f"{record.id}\n{record.sex}, {age}", meds, dxa, spine, ", ".join(record.symptoms) or "-"
+def _row(a: Assessment) -> tuple[str, str, str, str, str]:
+    diagnoses = "\n".join(d.label for d in a.diagnoses) or "-"
+    causes = "\n".join(
+        c.label + ("" if c.meets_threshold else " (?)" if c.meets_threshold is None else " (-)")
+        for c in a.iatrogenic_causes
+    )
+    fractures = [
+        f"{v.level} G{v.genant_grade} {v.morphology}" for v in a.vertebrae if v.counts_as_fracture
+    ]
+    spine = ", ".join(fractures) or "-"
+    plan = a.plan.pharmacological[0].label if a.plan.pharmacological else "no drug now"
+    triage = f"{a.triage.urgency}\nrisk: {a.risk.giop_category}\n{plan}"
+    return a.patient_id, causes or "-", diagnoses, spine, triage
 
 
 def demo(
     directory: Annotated[
         Path | None, typer.Option(help="Folder of records (default: the bundled examples).")
     ] = None,
+    out: Annotated[
+        Path,
+        typer.Option(help="Folder for the assessments (JSON) and reports of every example."),
+    ] = Path("osteowedge-demo"),
 ) -> None:
-    """Validate and summarise the bundled example patients."""
+    """Assess the bundled example patients; write each assessment (and its reports) to a folder."""
+    from osteowedge.assess import assess
     from osteowedge.io.records import iter_records
     from osteowedge.knowledge import load_knowledge_base
     from osteowedge.model import parse_patient
@@ -47,24 +55,33 @@ def demo(
     kb = load_knowledge_base()
     source = directory or examples_dir()
     table = Table(title=f"Example patients (knowledge {kb.knowledge_version})", show_lines=True)
-    for column in ("patient", "medications", "bone density", "spine", "symptoms"):
+    for column in ("patient", "iatrogenic causes", "diagnoses", "fractures", "urgency, risk, plan"):
         table.add_column(column)
     failures = 0
+    written: list[Path] = []
     try:
+        out.mkdir(parents=True, exist_ok=True)
         for raw in iter_records(source):
             try:
                 if raw.error:
                     raise raw.error
-                table.add_row(*_summary(parse_patient(raw.data)))
+                record = parse_patient(raw.data)
+                result = assess(record, kb, as_of=record.as_of or dt.date.today())
             except InputError as exc:
                 failures += 1
                 stderr.print(f"[red]{raw.source}[/]: {exc}", highlight=False)
-    except InputError as exc:
-        fail(exc)
+                continue
+            table.add_row(*_row(result))
+            target = out / f"{result.patient_id}.assessment.json"
+            target.write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
+            written.append(target)
+    except (InputError, OSError) as exc:
+        fail(exc if isinstance(exc, InputError) else InputError(f"{out}: {exc}"))
     stdout.print(table)
     stdout.print(
-        f"{table.row_count} valid record(s) from {source}. "
-        "Decision support only: every output is for a clinician to confirm."
+        f"{table.row_count} record(s) assessed from {source}; {len(written)} file(s) written "
+        f"to {out.resolve()}. Decision support only: every output is for a clinician to confirm.",
+        highlight=False,
     )
     if failures:
         raise typer.Exit(EXIT_BAD_INPUT)
