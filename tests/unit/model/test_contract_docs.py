@@ -60,3 +60,13 @@ def test_the_assessment_example_is_valid_and_its_ids_exist(kb: KnowledgeBase) ->
 def test_the_error_example_matches_the_error_schema() -> None:
     error, _, _ = _json_blocks()
     jsonschema.validate(error, json_schema("error"))
+
+
+def test_the_assessment_example_is_what_the_pipeline_says(kb: KnowledgeBase) -> None:
+    from osteowedge.assess import assess
+
+    record = parse_patient(json.loads((EXAMPLES / "gc_wedge_fracture.json").read_text()))
+    _, _, documented = _json_blocks()
+    assert assess(record, kb).model_dump(mode="json") == documented, (
+        "run scripts/update_contract_examples.py"
+    )
