@@ -94,6 +94,8 @@ def make_diagnoses(
             + " (osteoporosis whatever the T-score)"
         )
     for f in record.fractures:
+        if f.site == "vertebra" and f.level in fragility_vertebrae:
+            continue  # already counted by morphometry
         if f.site in _FRAGILITY_SITES and f.mechanism == "fragility":
             osteoporosis_reasons.append(
                 f"fragility {f.site} fracture in the history (osteoporosis whatever the T-score)"
