@@ -9,8 +9,7 @@ a rule.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 
 from osteowedge import __version__
 from osteowedge.densitometry import assess_bone_density
@@ -52,31 +51,25 @@ _Parts = tuple[
 _PLAN_LISTS = tuple(name for name in Plan.model_fields if name not in {"pharmacological", "avoid"})
 
 
-def _cited(items: Iterable[object]) -> Iterator[str]:
-    for item in items:
-        yield from getattr(item, "citation_ids", ())
-
-
 def _references(kb: KnowledgeBase, assessment_parts: _Parts) -> list[ReferenceOut]:
     """The references every statement cites, first cited first (statements cite by id)."""
     density, causes, diagnoses, triage, risk, workup, plan = assessment_parts
-    plan_items: list[object] = [*plan.pharmacological, *plan.avoid]
-    for name in _PLAN_LISTS:
-        plan_items.extend(getattr(plan, name))
-    found = dict.fromkeys(
-        itertools.chain(
-            density.citation_ids,
-            _cited(causes),
-            _cited(diagnoses),
-            _cited(triage.red_flags),
-            _cited(risk.basis),
-            _cited(workup.recommended_tests),
-            _cited(workup.lab_findings),
-            _cited(plan_items),
-        )
-    )
+    cited: list[str] = list(density.citation_ids)
+    for items in (
+        causes,
+        diagnoses,
+        triage.red_flags,
+        risk.basis,
+        workup.recommended_tests,
+        workup.lab_findings,
+        plan.pharmacological,
+        plan.avoid,
+        *(getattr(plan, name) for name in _PLAN_LISTS),
+    ):
+        for item in items:
+            cited.extend(item.citation_ids)
     table = kb.derived("assess.reference_out", _reference_table)
-    return [table[ref_id] for ref_id in found]
+    return [table[ref_id] for ref_id in dict.fromkeys(cited)]
 
 
 def _reference_table(kb: KnowledgeBase) -> dict[str, ReferenceOut]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -13,8 +14,11 @@ _RANGE = re.compile(r"^L([1-9])-L([1-9])$")
 _DIFF_DECIMALS = 6  # compare T-score differences after rounding away binary noise
 
 
+@functools.lru_cache(maxsize=1024)
 def region_levels(region: str) -> tuple[str, ...] | None:
-    """The vertebrae a lumbar region covers (``L1-L4``, ``L2``, ``L1,L3``); None for hip/radius."""
+    """The vertebrae a lumbar region covers (``L1-L4``, ``L2``, ``L1,L3``); None for hip/radius.
+
+    Memoised: a pure function of the region name, and the result is immutable."""
     match = _RANGE.match(region)
     if match:
         first, last = int(match.group(1)), int(match.group(2))

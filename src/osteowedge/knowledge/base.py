@@ -41,6 +41,8 @@ class KnowledgeBase:
     )
     """Memo of `of_kind` (records never change, so the memo never goes stale)."""
     _derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _decisions: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False, compare=False)
+    """Memo of `decision_fact` values that were allowed to decide (facts never change)."""
 
     @classmethod
     def build(
@@ -185,12 +187,16 @@ class KnowledgeBase:
 
     def decision_fact(self, record_id: str, name: str) -> Any:
         """The value of a fact that may decide something: refuses unverified (U) facts."""
+        key = (record_id, name)
+        if key in self._decisions:
+            return self._decisions[key]
         fact = self.fact(record_id, name)
         if fact.verification == "U":
             raise KnowledgeError(
                 f"fact {record_id}.{name} is unverified (U) and may not decide anything; "
                 "verify it against a source and update its record"
             )
+        self._decisions[key] = fact.value
         return fact.value
 
     def cited_references(self, record_ids: Iterable[str]) -> tuple[Reference, ...]:

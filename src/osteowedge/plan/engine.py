@@ -26,6 +26,7 @@ from osteowedge.knowledge.schema import (
     Contraindication,
     Drug,
     Procedure,
+    RecordBase,
     Therapy,
 )
 from osteowedge.model.assessment import (
@@ -48,7 +49,6 @@ from osteowedge.plan.screening import (
     Screener,
     add_months,
     is_current,
-    medication_matches,
     months_between,
 )
 
@@ -146,8 +146,13 @@ class _Planner:
                 "follow_up",
             )
         }
+        self._listed: dict[str, set[str]] = {name: set() for name in self.lists}
         self.drugs = {d.id: d for d in kb.of_kind(Drug)}
-        self.use = {d_id: self._use(d_id) for d_id in self.drugs}
+        taken = frozenset().union(*(matched for _, matched in self.screener.medications))
+        self.use = {
+            d_id: self._use(d_id) if d_id in taken else _Use(False, None, None, None)
+            for d_id in self.drugs
+        }
         self.vitamin_d_low = self.screener.condition_onsets("vitamin_d_deficiency") is not None
         if labs.vitamin_d_25oh_ng_ml is not None:
             trigger = self._gfact("calcium_vitamin_d_intake", "uk_repletion")[
@@ -175,16 +180,20 @@ class _Planner:
             self.warnings.append(warning)
 
     def _add(self, list_name: str, item: Statement) -> None:
-        target = self.lists[list_name]
-        if all(existing.id != item.id for existing in target):
-            target.append(item)
+        if not self._has(list_name, item.id):
+            self.lists[list_name].append(item)
+            self._listed[list_name].add(item.id)
+
+    def _has(self, list_name: str, item_id: str) -> bool:
+        """Whether the list already holds a statement with this id (the first one stays)."""
+        return item_id in self._listed[list_name]
 
     def _use(self, drug_id: str) -> _Use:
         drug = self.drugs[drug_id]
         meds: list[Medication] = [
             m
-            for m in self.record.medications
-            if (m.start is None or m.start <= self.as_of) and _matches(m, drug)
+            for m, matched in self.screener.medications
+            if drug.id in matched and (m.start is None or m.start <= self.as_of)
         ]
         if not meds:
             return _Use(False, None, None, None)
@@ -209,8 +218,12 @@ class _Planner:
     # -- screening -------------------------------------------------------------------------
 
     def _screen_cis(self, cis: Sequence[Contraindication], result: _Screened) -> None:
-        for ci in cis:
-            reason = self.screener.check(ci)
+        self._screen_checked([(ci, self.screener.check(ci)) for ci in cis], result)
+
+    def _screen_checked(
+        self, checked: Sequence[tuple[Contraindication, str | None]], result: _Screened
+    ) -> None:
+        for ci, reason in checked:
             if reason is None:
                 continue
             if ci.severity in _SCREENS_OUT:
@@ -663,10 +676,7 @@ class _Planner:
                 vitamin_d_ng_ml=self.labs.vitamin_d_25oh_ng_ml,
             )
         # non-standard supplements: listed only when the record shows a reason to avoid them
-        for record in self.kb.section("dietary_supplements"):
-            status = getattr(record, "status", "standard")
-            if status not in _NOT_STANDARD:
-                continue
+        for record, status in self.kb.derived("plan.nonstandard_supplements", _nonstandard):
             screened = _Screened()
             self._screen_cis(getattr(record, "contraindications", []), screened)
             shown = screened.out + screened.caution
@@ -682,6 +692,7 @@ class _Planner:
     def conservative(self) -> None:
         rule = "plan_conservative_selection"
         table = self._gfact(rule, "by_trigger")
+        kb_lists = self.kb.derived("plan.therapy_lists", _therapy_lists)
         triggers = ["always"]
         if self.vertebral_fracture:
             triggers.append("vertebral_fracture")
@@ -691,12 +702,10 @@ class _Planner:
         for trigger in triggers:
             for item_id in table.get(trigger, []):
                 record = self.kb.typed(item_id, Therapy)
+                checked = [(ci, self.screener.check(ci)) for ci in record.contraindications]
                 screened = _Screened()
-                self._screen_cis(record.contraindications, screened)
-                list_name = next(
-                    (_THERAPY_SECTIONS[s] for s in record.sections if s in _THERAPY_SECTIONS),
-                    "non_pharmacological",
-                )
+                self._screen_checked(checked, screened)
+                list_name = kb_lists[record.id]
                 ids = [item_id, rule]
                 if screened.out or (record.status in _NOT_STANDARD and screened.caution):
                     self._add(
@@ -718,8 +727,8 @@ class _Planner:
                     *screened.caution,
                 ]
                 self._add(list_name, statement(self.kb, item_id, record.name, reasons, ids))
-                for ci in record.contraindications:
-                    if ci.severity == "caution" and self.screener.check(ci) is not None:
+                for ci, found in checked:
+                    if ci.severity == "caution" and found is not None:
                         self._add(
                             "avoid_activities",
                             statement(
@@ -745,15 +754,9 @@ class _Planner:
             # no calcium and vitamin D advice when the record shows they must be avoided
             "adequate_calcium_vitamin_d": not ({"calcium", "cholecalciferol"} & set(self.avoid)),
         }
-        for advice in self.kb.of_kind(Advice):
-            if not conditional.get(advice.id, True):
-                continue
-            target = {"prevention": "prevention", "do": "do", "avoid": "avoid_activities"}[
-                advice.advice_type
-            ]
-            self._add(
-                target, statement(self.kb, advice.id, advice.text, [advice.rationale], [advice.id])
-            )
+        for advice_id, target, item in self.kb.derived("plan.advice", _advice_statements):
+            if conditional.get(advice_id, True):
+                self._add(target, item)
 
     def referrals(self) -> None:
         rule = "plan_referral_rules"
@@ -876,8 +879,42 @@ class _Planner:
         )
 
 
-def _matches(med: Medication, drug: Drug) -> bool:
-    return medication_matches(med, drug)
+def _therapy_list(record: Therapy) -> str:
+    """The plan list a therapy goes to: its first section that names one."""
+    return next(
+        (_THERAPY_SECTIONS[s] for s in record.sections if s in _THERAPY_SECTIONS),
+        "non_pharmacological",
+    )
+
+
+def _therapy_lists(kb: KnowledgeBase) -> dict[str, str]:
+    return {record.id: _therapy_list(record) for record in kb.of_kind(Therapy)}
+
+
+def _nonstandard(kb: KnowledgeBase) -> tuple[tuple[RecordBase, str], ...]:
+    """The dietary supplements whose status is not standard care, with that status."""
+    found: list[tuple[RecordBase, str]] = []
+    for record in kb.section("dietary_supplements"):
+        status = getattr(record, "status", "standard")
+        if status in _NOT_STANDARD:
+            found.append((record, status))
+    return tuple(found)
+
+
+_ADVICE_LISTS = {"prevention": "prevention", "do": "do", "avoid": "avoid_activities"}
+
+
+def _advice_statements(kb: KnowledgeBase) -> tuple[tuple[str, str, Statement], ...]:
+    """(advice id, plan list, statement) for every advice record. A statement depends on its
+    record alone, and statements are frozen, so each is built once per knowledge base."""
+    return tuple(
+        (
+            advice.id,
+            _ADVICE_LISTS[advice.advice_type],
+            statement(kb, advice.id, advice.text, [advice.rationale], [advice.id]),
+        )
+        for advice in kb.of_kind(Advice)
+    )
 
 
 def _age_ok(row: dict[str, Any], age: float | None) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from osteowedge.knowledge.base import KnowledgeBase
@@ -109,20 +109,26 @@ class Screener:
         self.vertebral_fracture = vertebral_fracture
         self.age = age_years(record, as_of)
         self._cause_ids = frozenset(cause_ids)
-        self._conditions = kb.of_kind(Condition)
+        matcher = kb.derived("plan.medication_matcher", _medication_matcher)
+        self.medications: tuple[tuple[Medication, frozenset[str]], ...] = tuple(
+            (med, matcher(med.name, med.atc)) for med in record.medications
+        )
+        """Each record medication with the ids of the knowledge records it is."""
+        self._onsets: dict[str, list[dt.date | None] | None] = {}
+        self._takes: dict[str, str | None] = {}
 
     # -- conditions ------------------------------------------------------------------------
 
     def condition_onsets(self, condition_id: str) -> list[dt.date | None] | None:
         """Onsets of every record entry that is the condition (None: the record does not show
         it); a lab that shows it (e.g. low calcium) counts with its date."""
+        if condition_id in self._onsets:
+            return self._onsets[condition_id]
+        codes = self.kb.derived("plan.condition_codes", _condition_codes).get(condition_id)
+        if codes is None:
+            self.kb.get(condition_id)  # raises the KnowledgeError that names an unknown id
+            codes = frozenset()
         onsets: list[dt.date | None] = []
-        record_kb = self.kb.get(condition_id)
-        codes = (
-            {(c.system.replace("-CM", ""), c.code.upper()) for c in record_kb.codes}
-            if isinstance(record_kb, Condition)
-            else set()
-        )
         for entry in self.record.conditions:
             if entry.id == condition_id:
                 onsets.append(entry.onset)
@@ -140,6 +146,7 @@ class Screener:
             for test in tests:
                 if self.labs.status.get(test) == status:
                     onsets.append(self.labs.dates.get(test))
+        self._onsets[condition_id] = onsets or None
         return onsets or None
 
     def has_condition(self, condition_id: str, within_months: int | None = None) -> str | None:
@@ -166,6 +173,11 @@ class Screener:
 
     def takes(self, record_id: str) -> str | None:
         """A reason when the patient currently takes the drug/cause or had the exposure."""
+        if record_id not in self._takes:
+            self._takes[record_id] = self._find_use(record_id)
+        return self._takes[record_id]
+
+    def _find_use(self, record_id: str) -> str | None:
         target = self.kb.get(record_id)
         if record_id in self._cause_ids and not (
             isinstance(target, Cause) and target.exposure_kind
@@ -182,8 +194,8 @@ class Screener:
                     and kind_record.counts_as_cause == record_id
                 ):
                     return f"record shows {target.name}"
-        for med in self.record.medications:
-            if is_current(med, self.as_of) and medication_matches(med, target):
+        for med, matched in self.medications:
+            if record_id in matched and is_current(med, self.as_of):
                 return f"patient takes {med.name or med.atc or med.rxnorm} ({target.name})"
         return None
 
@@ -267,6 +279,29 @@ def _code_matches(system: str, code: str, kb_code: str) -> bool:
     return code.replace(".", "").startswith(kb_code.replace(".", ""))
 
 
+def _condition_codes(kb: KnowledgeBase) -> dict[str, frozenset[tuple[str, str]]]:
+    """Condition id -> its (system, code) pairs, ``-CM`` dropped from the system."""
+    return {
+        c.id: frozenset((k.system.replace("-CM", ""), k.code.upper()) for k in c.codes)
+        for c in kb.of_kind(Condition)
+    }
+
+
+_MATCH_MEMO_SIZE = 4096  # distinct (name, ATC) pairs remembered per knowledge base
+
+
+def _medication_matcher(kb: KnowledgeBase) -> Callable[[str | None, str | None], frozenset[str]]:
+    """A memoised function from a medication's (name, ATC) to the ids of every knowledge record
+    `medication_matches` finds it to be (it reads nothing else of the medication)."""
+    targets = tuple(r for r in kb.records.values() if any(_terms(r)))
+
+    @functools.lru_cache(maxsize=_MATCH_MEMO_SIZE)
+    def matched(name: str | None, atc: str | None) -> frozenset[str]:
+        return frozenset(r.id for r in targets if _matches(name, atc, r))
+
+    return matched
+
+
 _TERMS: dict[int, tuple[object, frozenset[str], tuple[str, ...]]] = {}
 """Memo of `_terms` by record identity (the record is held, so its id cannot be reused)."""
 
@@ -302,15 +337,19 @@ def _text_and_words(name: str) -> tuple[str, frozenset[str]]:
 
 def medication_matches(med: Medication, target: object) -> bool:
     """Whether a record medication is the given drug or cause record (names, brands, ATC)."""
+    return _matches(med.name, med.atc, target)
+
+
+def _matches(med_name: str | None, med_atc: str | None, target: object) -> bool:
     names, atc_codes = _terms(target)
-    if med.name:
-        text, words = _text_and_words(med.name)
+    if med_name:
+        text, words = _text_and_words(med_name)
         if text in names or not names.isdisjoint(words):
             return True
         if any(" " in name and name in text for name in names):
             return True
-    if med.atc:
-        atc = med.atc.strip().upper()
+    if med_atc:
+        atc = med_atc.strip().upper()
         if any(atc.startswith(code) for code in atc_codes):
             return True
     return False

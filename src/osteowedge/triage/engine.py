@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -56,32 +56,33 @@ def assess_triage(record: PatientRecord, kb: KnowledgeBase, as_of: dt.date) -> T
     warnings: list[Warning] = []
     trace: list[TraceEntry] = []
     facts = _gather(record, kb, as_of, warnings)
-    criteria = cast(Mapping[str, list[list[str]]], kb.decision_fact(LOGIC, "criteria"))
+    flags = kb.derived("triage.flag_rules", _flag_rules)
     order = cast(list[str], kb.decision_fact(LOGIC, "urgency_order"))
     threshold = float(kb.decision_fact(LOGIC, "measured_height_loss_min_cm"))
 
     fired: list[tuple[RedFlag, Statement]] = []
-    for flag in kb.of_kind(RedFlag):
-        groups = criteria.get(flag.id) or [list(flag.triggers)]
-        names = list(dict.fromkeys([*flag.triggers, *(t for g in groups for t in g)]))
-        results = {name: _evaluate(name, facts, kb, threshold) for name in names}
-        fires = all(any(results[t].fired for t in group) for group in groups)
+    evaluated: dict[str, _Trigger] = {}  # a trigger's result is the same for every flag
+    for _, _, names, _ in flags:
+        for name in names:
+            if name not in evaluated:
+                evaluated[name] = _evaluate(name, facts, kb, threshold)
+    shown = frozenset(name for name, result in evaluated.items() if result.fired)
+    for flag, groups, names, in_groups in flags:
+        fires = all(not shown.isdisjoint(group) for group in groups)
         trace.append(
             TraceEntry(
                 rule_id=f"triage.red_flag.{flag.id}",
                 fired=fires,
                 knowledge_ids=[flag.id, LOGIC],
-                inputs={name: r.fired for name, r in results.items()},
+                inputs={name: name in shown for name in names},
             )
         )
         if not fires:
             continue
-        in_groups = {t for g in groups for t in g}
-        reasons = [r.reason for t, r in results.items() if t in in_groups and r.fired and r.reason]
+        results = [(t, evaluated[t]) for t in names]
+        reasons = [r.reason for t, r in results if t in in_groups and r.fired and r.reason]
         reasons += [
-            f"also: {r.reason}"
-            for t, r in results.items()
-            if t not in in_groups and r.fired and r.reason
+            f"also: {r.reason}" for t, r in results if t not in in_groups and r.fired and r.reason
         ]
         reasons.append(f"{flag.urgency}: {flag.summary.strip()}")
         fired.append((flag, statement(kb, flag.id, flag.name, reasons, [flag.id, LOGIC])))
@@ -103,6 +104,28 @@ def assess_triage(record: PatientRecord, kb: KnowledgeBase, as_of: dt.date) -> T
     _warn_missing(record, kb, facts, warnings)
     triage = Triage(urgency=urgency, red_flags=[s for _, s in fired])
     return TriageResult(triage=triage, notes=EngineNotes(tuple(warnings), tuple(trace)))
+
+
+_FlagRule = tuple[RedFlag, tuple[frozenset[str], ...], tuple[str, ...], frozenset[str]]
+
+
+def _flag_rules(kb: KnowledgeBase) -> tuple[_FlagRule, ...]:
+    """Each red flag with its trigger groups, every trigger it names (first named first) and
+    the triggers inside its groups, from ``triage_red_flag_logic.criteria`` (pure)."""
+    criteria = cast(Mapping[str, list[list[str]]], kb.decision_fact(LOGIC, "criteria"))
+    rules: list[_FlagRule] = []
+    for flag in kb.of_kind(RedFlag):
+        groups = criteria.get(flag.id) or [list(flag.triggers)]
+        names = tuple(dict.fromkeys([*flag.triggers, *(t for g in groups for t in g)]))
+        rules.append(
+            (
+                flag,
+                tuple(frozenset(g) for g in groups),
+                names,
+                frozenset(t for g in groups for t in g),
+            )
+        )
+    return tuple(rules)
 
 
 # ---------------------------------------------------------------------------------- triggers
@@ -192,10 +215,11 @@ def _gather(
     facts.immunosuppression += [
         e.kind.replace("_", " ") for e in record.exposures if e.kind in immuno_exposures
     ]
-    for cause_id in _str_list(kb.decision_fact(LOGIC, "immunosuppression_causes")):
-        cause = kb.typed(cause_id, Cause)
-        for med in record.medications:
-            if _active(med, as_of) and medication_matches(med, cause):
+    causes, matcher = kb.derived("triage.immunosuppression_causes", _immunosuppression_causes)
+    current = [(med, matcher(med.route, med.atc, med.name)) for med in record.medications]
+    for cause in causes:
+        for med, matched in current:
+            if cause.id in matched and _active(med, as_of):
                 facts.immunosuppression.append(f"{med.name or med.atc or med.rxnorm} (current)")
     facts.immunosuppression = list(dict.fromkeys(facts.immunosuppression))
     facts.fragility_fractures = [
@@ -231,41 +255,40 @@ def height_loss(record: PatientRecord, as_of: dt.date) -> tuple[float | None, st
 
 def resolve_conditions(record: PatientRecord, kb: KnowledgeBase) -> list[str]:
     """Knowledge condition ids of the record's conditions (by id, by code, or by exact name)."""
-    conditions = kb.of_kind(Condition)
-    by_id = {c.id for c in conditions}
+    by_id, by_code, by_name = kb.derived("triage.condition_index", _condition_index)
     found: list[str] = []
     for entry in record.conditions:
         if entry.id and entry.id in by_id:
             found.append(entry.id)
             continue
         if entry.code and entry.system:
-            system = _system(entry.system)
-            code = entry.code.strip().upper()
-            match = next(
-                (
-                    c.id
-                    for c in conditions
-                    for k in c.codes
-                    if _system(k.system) == system and k.code.upper() == code
-                ),
-                None,
-            )
+            match = by_code.get((_system(entry.system), entry.code.strip().upper()))
             if match:
                 found.append(match)
                 continue
         if entry.name:
-            name = entry.name.strip().casefold()
-            match = next(
-                (
-                    c.id
-                    for c in conditions
-                    if name == c.name.casefold() or name in {s.casefold() for s in c.synonyms}
-                ),
-                None,
-            )
+            match = by_name.get(entry.name.strip().casefold())
             if match:
                 found.append(match)
     return list(dict.fromkeys(found))
+
+
+_ConditionIndex = tuple[frozenset[str], dict[tuple[str, str], str], dict[str, str]]
+
+
+def _condition_index(kb: KnowledgeBase) -> _ConditionIndex:
+    """Condition ids; (system, code) -> id; casefolded name or synonym -> id. The first
+    condition (in knowledge order) wins, as a scan in that order would find it."""
+    conditions = kb.of_kind(Condition)
+    by_code: dict[tuple[str, str], str] = {}
+    by_name: dict[str, str] = {}
+    for c in conditions:
+        for k in c.codes:
+            by_code.setdefault((_system(k.system), k.code.upper()), c.id)
+        by_name.setdefault(c.name.casefold(), c.id)
+        for synonym in c.synonyms:
+            by_name.setdefault(synonym.casefold(), c.id)
+    return frozenset(c.id for c in conditions), by_code, by_name
 
 
 @functools.lru_cache(maxsize=4096)
@@ -274,20 +297,42 @@ def _word(term: str) -> re.Pattern[str]:
     return re.compile(rf"\b{re.escape(term.casefold())}\b")
 
 
+_CauseMatcher = Callable[[str | None, str | None, str | None], frozenset[str]]
+
+
+def _immunosuppression_causes(kb: KnowledgeBase) -> tuple[tuple[Cause, ...], _CauseMatcher]:
+    """The causes that count as immunosuppression, and a memoised function from a medication's
+    (route, ATC, name) to the ids of those causes it matches (see `medication_matches`)."""
+    causes = tuple(
+        kb.typed(cause_id, Cause)
+        for cause_id in _str_list(kb.decision_fact(LOGIC, "immunosuppression_causes"))
+    )
+
+    @functools.lru_cache(maxsize=4096)
+    def matched(route: str | None, atc: str | None, name: str | None) -> frozenset[str]:
+        return frozenset(c.id for c in causes if _matches(route, atc, name, c))
+
+    return causes, matched
+
+
 def medication_matches(med: Medication, cause: Cause) -> bool:
     """Whether a medication is one of the cause's ingredients (name, brand or ATC), systemically."""
-    if med.route is not None:
-        if med.route in cause.routes_that_do_not_count:
+    return _matches(med.route, med.atc, med.name, cause)
+
+
+def _matches(route: str | None, med_atc: str | None, name: str | None, cause: Cause) -> bool:
+    if route is not None:
+        if route in cause.routes_that_do_not_count:
             return False
-        if cause.routes_that_count and med.route not in cause.routes_that_count:
+        if cause.routes_that_count and route not in cause.routes_that_count:
             return False
-    if med.atc:
-        atc = med.atc.strip().upper()
+    if med_atc:
+        atc = med_atc.strip().upper()
         codes = [*cause.atc_codes, *(i.atc for i in cause.ingredients if i.atc)]
         if any(atc.startswith(code.upper()) for code in codes):
             return True
-    if med.name:
-        text = med.name.casefold()
+    if name:
+        text = name.casefold()
         terms = [t for i in cause.ingredients for t in (i.name, *i.brands)]
         return any(_word(t).search(text) for t in terms)
     return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from osteowedge.errors import KnowledgeError
@@ -47,7 +47,9 @@ class _Orders:
         order = self.items.setdefault(test_id, _Order())
         if reason not in order.reasons:
             order.reasons.append(reason)
-        order.sources.extend(s for s in sources if s not in order.sources)
+        for source in sources:
+            if source not in order.sources:
+                order.sources.append(source)
 
 
 def assess_workup(
@@ -218,13 +220,31 @@ def _window(test: Test) -> int | None:
 def _current_osteoporosis_drugs(
     record: PatientRecord, kb: KnowledgeBase, as_of: dt.date
 ) -> list[Drug]:
-    found: list[Drug] = []
-    for drug in kb.of_kind(Drug):
-        if not drug.is_osteoporosis_therapy or drug.status not in ("standard", "second_line"):
-            continue
-        if any(_active(m, as_of) and _is_drug(m, drug) for m in record.medications):
-            found.append(drug)
-    return found
+    therapies, matcher = kb.derived("workup.osteoporosis_drugs", _osteoporosis_drugs)
+    taken: set[str] = set()
+    for m in record.medications:
+        if _active(m, as_of):
+            taken.update(matcher(m.atc, m.name))
+    return [drug for drug in therapies if drug.id in taken]
+
+
+_Matcher = Callable[[str | None, str | None], frozenset[str]]
+
+
+def _osteoporosis_drugs(kb: KnowledgeBase) -> tuple[tuple[Drug, ...], _Matcher]:
+    """The standard and second-line osteoporosis drugs, and a memoised function from a
+    medication's (ATC, name) to the ids of those drugs it is (see `_is_drug`)."""
+    therapies = tuple(
+        drug
+        for drug in kb.of_kind(Drug)
+        if drug.is_osteoporosis_therapy and drug.status in ("standard", "second_line")
+    )
+
+    @functools.lru_cache(maxsize=4096)
+    def matcher(atc: str | None, name: str | None) -> frozenset[str]:
+        return frozenset(drug.id for drug in therapies if _is_drug(atc, name, drug))
+
+    return therapies, matcher
 
 
 @functools.lru_cache(maxsize=4096)
@@ -233,14 +253,15 @@ def _word(term: str) -> re.Pattern[str]:
     return re.compile(rf"\b{re.escape(term.casefold())}\b")
 
 
-def _is_drug(med: Medication, drug: Drug) -> bool:
-    if med.atc:
-        atc = med.atc.strip().upper()
+def _is_drug(atc_code: str | None, name: str | None, drug: Drug) -> bool:
+    """Whether a medication with this ATC code and name is the drug."""
+    if atc_code:
+        atc = atc_code.strip().upper()
         codes = [*drug.atc_codes, *(i.atc for i in drug.ingredients if i.atc)]
         if any(atc == code.upper() for code in codes):
             return True
-    if med.name:
-        text = med.name.casefold()
+    if name:
+        text = name.casefold()
         terms = [
             drug.id.replace("_", " "),
             *(t for i in drug.ingredients for t in (i.name, *i.brands)),
@@ -257,14 +278,22 @@ def _test_name(kb: KnowledgeBase, test_id: str) -> str:
     return kb.get(test_id).name
 
 
-def _ids(kb: KnowledgeBase, fact: str) -> list[str]:
+def _ids(kb: KnowledgeBase, fact: str) -> tuple[str, ...]:
+    return kb.derived(f"workup.ids.{fact}", lambda kb: _read_ids(kb, fact))
+
+
+def _read_ids(kb: KnowledgeBase, fact: str) -> tuple[str, ...]:
     value = kb.decision_fact(RULES, fact)
     if not isinstance(value, list):
         raise KnowledgeError(f"{RULES}.{fact} must be a list of ids")
-    return [str(v) for v in value]
+    return tuple(str(v) for v in value)
 
 
 def _mapping(kb: KnowledgeBase, fact: str) -> Mapping[str, list[str]]:
+    return kb.derived(f"workup.mapping.{fact}", lambda kb: _read_mapping(kb, fact))
+
+
+def _read_mapping(kb: KnowledgeBase, fact: str) -> Mapping[str, list[str]]:
     value = kb.decision_fact(RULES, fact)
     if not isinstance(value, Mapping):
         raise KnowledgeError(f"{RULES}.{fact} must be a mapping")
@@ -272,6 +301,10 @@ def _mapping(kb: KnowledgeBase, fact: str) -> Mapping[str, list[str]]:
 
 
 def _mapping_str(kb: KnowledgeBase, fact: str) -> Mapping[str, str]:
+    return kb.derived(f"workup.mapping_str.{fact}", lambda kb: _read_mapping_str(kb, fact))
+
+
+def _read_mapping_str(kb: KnowledgeBase, fact: str) -> Mapping[str, str]:
     value = kb.decision_fact(RULES, fact)
     if not isinstance(value, Mapping):
         raise KnowledgeError(f"{RULES}.{fact} must be a mapping")

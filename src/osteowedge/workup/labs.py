@@ -63,7 +63,7 @@ class LabReport:
 def interpret_labs(record: PatientRecord, kb: KnowledgeBase, as_of: dt.date) -> LabReport:
     """Every lab of the record interpreted; the latest usable result per test in the context."""
     report = LabReport()
-    index = _loinc_index(kb)
+    index = kb.derived("workup.loinc_index", _loinc_index)
     usable: dict[str, _Usable] = {}
     for i, lab in enumerate(record.labs):
         found = _identify(lab, kb, index)
@@ -108,14 +108,22 @@ def _identify(
         kind = EGFR_REPORTED if display and "Volume Rate/Area" in display else "measured"
         return test, kind
     if lab.name:
-        name = lab.name.strip().casefold()
-        for test in kb.of_kind(Test):
-            if test.category != "laboratory":
-                continue
-            names = {test.id, test.name.casefold(), *(s.casefold() for s in test.synonyms)}
-            if name in names:
-                return test, "measured"
+        named = kb.derived("workup.lab_names", _name_index).get(lab.name.strip().casefold())
+        if named is not None:
+            return named, "measured"
     return None
+
+
+def _name_index(kb: KnowledgeBase) -> dict[str, Test]:
+    """Laboratory test id, casefolded name or synonym -> test; the first test (in knowledge
+    order) wins, as a scan in that order would find it."""
+    index: dict[str, Test] = {}
+    for test in kb.of_kind(Test):
+        if test.category != "laboratory":
+            continue
+        for name in (test.id, test.name.casefold(), *(s.casefold() for s in test.synonyms)):
+            index.setdefault(name, test)
+    return index
 
 
 # ------------------------------------------------------------------------------ interpretation
