@@ -207,3 +207,7 @@ def agreement(
 
 app.command("grade")(speaks_errors(grade))
 app.command("agreement")(speaks_errors(agreement))
+
+from osteowedge.interfaces.cli.spine_measure import measure  # noqa: E402
+
+app.command("measure")(measure)
