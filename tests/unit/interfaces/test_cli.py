@@ -162,6 +162,18 @@ def test_demo_assesses_every_example(tmp_path: Path) -> None:
     assert len(written) == n
     gc = json.loads((tmp_path / "example-gc-wedge.assessment.json").read_text())
     assert gc["risk"]["giop_category"] == "very_high"
+    for audience in ("clinician", "patient"):
+        assert len(list(tmp_path.glob(f"*.{audience}.html"))) == n
+        pdfs = sorted(tmp_path.glob(f"*.{audience}.pdf"))
+        assert len(pdfs) == n and all(p.read_bytes().startswith(b"%PDF-") for p in pdfs)
+    assert 'data-level="L1"' in (tmp_path / "example-gc-wedge.clinician.html").read_text()
+    assert "Open " in result.stdout
+
+
+def test_demo_without_reports_writes_only_assessments(tmp_path: Path) -> None:
+    result = osteowedge("demo", "--out", str(tmp_path), "--no-reports")
+    assert result.returncode == 0, result.stderr
+    assert {p.name.split(".", 1)[1] for p in tmp_path.iterdir()} == {"assessment.json"}
 
 
 def test_demo_reports_a_bad_record_and_exits_2(tmp_path: Path) -> None:

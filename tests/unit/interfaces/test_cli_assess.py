@@ -97,3 +97,46 @@ def test_missing_input_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["assess", str(tmp_path / "nope.ndjson")])
     assert result.exit_code == 2
     assert "no such file" in result.output
+
+
+def test_html_report_of_one_record(tmp_path: Path) -> None:
+    out = tmp_path / "reports" / "gc.html"
+    result = runner.invoke(
+        app,
+        ["assess", str(EXAMPLES / "gc_wedge_fracture.json"), "--format", "html", "-o", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    html = out.read_text("utf-8")
+    assert html.startswith("<!DOCTYPE html>") or html.lower().startswith("<!doctype html>")
+    assert 'data-level="L1"' in html and "example-gc-wedge" in html
+
+
+def test_pdf_patient_summary_of_one_record(tmp_path: Path) -> None:
+    out = tmp_path / "patient.pdf"
+    args = ["assess", str(EXAMPLES / "ppi_ssri.json"), "--format", "pdf", "--out", str(out)]
+    result = runner.invoke(app, [*args, "--audience", "patient"])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF-")
+
+
+def test_report_format_needs_out_and_one_record(tmp_path: Path) -> None:
+    no_out = runner.invoke(app, ["assess", str(EXAMPLES / "ppi_ssri.json"), "--format", "pdf"])
+    assert no_out.exit_code == 2 and "needs --out" in no_out.output
+    many = runner.invoke(app, ["assess", str(EXAMPLES), "--format", "html", "-o", str(tmp_path)])
+    assert many.exit_code == 2 and "reports on one record" in many.output
+    stray = runner.invoke(
+        app, ["assess", str(EXAMPLES / "ppi_ssri.json"), "--out", str(tmp_path / "x.json")]
+    )
+    assert stray.exit_code == 2 and "--format html or pdf" in stray.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_invalid_record_writes_no_report(tmp_path: Path) -> None:
+    good = json.loads((EXAMPLES / "ppi_ssri.json").read_text())
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**good, "sex": "unknown-value"}))
+    out = tmp_path / "bad.html"
+    result = runner.invoke(app, ["assess", str(bad), "--format", "html", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "/sex" in result.output
+    assert not out.exists()

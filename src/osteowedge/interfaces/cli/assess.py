@@ -12,13 +12,14 @@ import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from osteowedge.errors import InputError
+from osteowedge.errors import InputError, OsteowedgeError
 from osteowedge.interfaces.cli.output import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -28,6 +29,7 @@ from osteowedge.interfaces.cli.output import (
     stderr,
     stdout,
 )
+from osteowedge.interfaces.cli.report import ReportAudience, ReportFormat, write_report
 from osteowedge.interfaces.cli.validate import error_record
 
 if TYPE_CHECKING:  # the pipeline and the knowledge base load when the command runs
@@ -40,6 +42,11 @@ class AssessFormat(StrEnum):
     text = "text"
     json = "json"
     ndjson = "ndjson"
+    html = "html"
+    pdf = "pdf"
+
+
+_REPORT_FORMATS = (AssessFormat.html, AssessFormat.pdf)
 
 
 def assess_raw(raw: RawRecord, kb: KnowledgeBase, as_of: dt.date | None) -> Assessment:
@@ -127,6 +134,37 @@ def _ndjson_lines(
 _WINDOW = 4096
 
 
+def _report(
+    target: str,
+    fmt: AssessFormat,
+    out: Path | None,
+    audience: ReportAudience,
+    when: dt.date | None,
+    *,
+    single: bool,
+) -> None:
+    """Assess one record file and write its report (html or pdf) to ``out``."""
+    from osteowedge.io.records import iter_records
+    from osteowedge.knowledge import load_knowledge_base
+
+    if not single:
+        fail(
+            InputError(
+                f"--format {fmt} reports on one record: give a .json record file, not {target!r} "
+                "(for many, use `osteowedge assess DIR --format ndjson`, or `osteowedge demo`)"
+            )
+        )
+    if out is None:
+        fail(InputError(f"--format {fmt} needs --out PATH: where to write the report"))
+    try:
+        (raw,) = iter_records(target)
+        result = assess_raw(raw, load_knowledge_base(), when)
+        write_report(result, ReportFormat(fmt.value), audience, out)
+    except OsteowedgeError as exc:
+        fail(exc)
+    stderr.print(f"wrote the {audience} report of {result.patient_id} to {out}", highlight=False)
+
+
 def assess_command(
     target: Annotated[
         str,
@@ -139,9 +177,18 @@ def assess_command(
         AssessFormat | None,
         typer.Option(
             "--format",
-            help="text, json or ndjson (default: json for one record file, ndjson for many).",
+            help="text, json or ndjson (default: json for one record file, ndjson for many); "
+            "html or pdf writes a report of one record to --out.",
         ),
     ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Where to write the html or pdf report."),
+    ] = None,
+    audience: Annotated[
+        ReportAudience,
+        typer.Option("--audience", "-a", help="Report for the clinician or the patient."),
+    ] = ReportAudience.clinician,
     as_of: Annotated[
         dt.datetime | None,
         typer.Option("--as-of", formats=["%Y-%m-%d"], help="Assess as of this date (YYYY-MM-DD)."),
@@ -164,10 +211,15 @@ def assess_command(
     from osteowedge.io.records import iter_records
     from osteowedge.knowledge import load_knowledge_base
 
-    kb = load_knowledge_base()  # loaded before workers fork, so they share it
     when = as_of.date() if as_of else None
     single = target != "-" and target.endswith(".json")
     fmt = output_format or (AssessFormat.json if single else AssessFormat.ndjson)
+    if fmt in _REPORT_FORMATS:
+        _report(target, fmt, out, audience, when, single=single)
+        return
+    if out is not None:
+        fail(InputError(f"--out writes a report: use it with --format html or pdf, not {fmt}"))
+    kb = load_knowledge_base()  # loaded before workers fork, so they share it
     workers = jobs or (os.cpu_count() or 1)
     total = failed = 0
     show_progress = not single and sys.stderr.isatty()

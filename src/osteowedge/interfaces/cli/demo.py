@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from osteowedge.errors import InputError
+from osteowedge.errors import InputError, OsteowedgeError
 from osteowedge.interfaces.cli.output import EXIT_BAD_INPUT, fail, stderr, stdout
+from osteowedge.io.files import write_atomic
 
 if TYPE_CHECKING:
     from osteowedge.model.assessment import Assessment
@@ -37,6 +38,20 @@ def _row(a: Assessment) -> tuple[str, str, str, str, str]:
     return a.patient_id, causes or "-", diagnoses, spine, triage
 
 
+def _write_reports(result: Assessment, out: Path) -> list[Path]:
+    """Both audiences' reports of one assessment, as HTML and PDF."""
+    from osteowedge.interfaces.cli.report import ReportAudience, ReportFormat, write_report
+
+    paths = []
+    with stderr.status(f"rendering the reports of {result.patient_id}"):
+        for audience in ReportAudience:
+            for fmt in ReportFormat:
+                path = out / f"{result.patient_id}.{audience}.{fmt}"
+                write_report(result, fmt, audience, path)
+                paths.append(path)
+    return paths
+
+
 def demo(
     directory: Annotated[
         Path | None, typer.Option(help="Folder of records (default: the bundled examples).")
@@ -45,8 +60,15 @@ def demo(
         Path,
         typer.Option(help="Folder for the assessments (JSON) and reports of every example."),
     ] = Path("osteowedge-demo"),
+    reports: Annotated[
+        bool,
+        typer.Option(
+            "--reports/--no-reports",
+            help="Also write the clinician report and patient summary (HTML and PDF) of each.",
+        ),
+    ] = True,
 ) -> None:
-    """Assess the bundled example patients; write each assessment (and its reports) to a folder."""
+    """Assess the bundled example patients; write each assessment and its reports to a folder."""
     from osteowedge.assess import assess
     from osteowedge.io.records import iter_records
     from osteowedge.knowledge import load_knowledge_base
@@ -73,15 +95,25 @@ def demo(
                 continue
             table.add_row(*_row(result))
             target = out / f"{result.patient_id}.assessment.json"
-            target.write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
+            write_atomic(target, result.model_dump_json(indent=2) + "\n")
             written.append(target)
+            if reports:
+                written += _write_reports(result, out)
     except (InputError, OSError) as exc:
         fail(exc if isinstance(exc, InputError) else InputError(f"{out}: {exc}"))
+    except OsteowedgeError as exc:
+        fail(exc)
     stdout.print(table)
+    what = "assessments (JSON), clinician reports and patient summaries (HTML, PDF)"
     stdout.print(
         f"{table.row_count} record(s) assessed from {source}; {len(written)} file(s) written "
-        f"to {out.resolve()}. Decision support only: every output is for a clinician to confirm.",
+        f"to {out.resolve()}: {what if reports else 'assessments (JSON)'}. "
+        "Decision support only: every output is for a clinician to confirm.",
         highlight=False,
     )
+    if reports and written:
+        example = next((p for p in written if p.name.endswith(".clinician.html")), None)
+        if example is not None:
+            stdout.print(f"Open {example.resolve()} in a browser to start.", highlight=False)
     if failures:
         raise typer.Exit(EXIT_BAD_INPUT)

@@ -9,7 +9,7 @@ import typer
 from osteowedge import __version__
 from osteowedge.errors import OsteowedgeError
 from osteowedge.interfaces.cli import assess as assess_cli
-from osteowedge.interfaces.cli import demo, kb, schema, spine, units, validate
+from osteowedge.interfaces.cli import demo, kb, report, schema, spine, units, validate
 from osteowedge.interfaces.cli.output import fail
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ app = typer.Typer(
 app.add_typer(kb.app, name="kb")
 app.add_typer(spine.app, name="spine")
 app.command("assess")(assess_cli.assess_command)
+app.command("report")(report.report)
 app.command("schema")(schema.schema)
 app.command("validate")(validate.validate)
 app.command("units")(units.units)

@@ -13,8 +13,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -24,6 +22,7 @@ import typer
 
 from osteowedge.errors import ImageGeometryError, InputError, OsteowedgeError, Problem
 from osteowedge.interfaces.cli.output import fail, print_json, stderr, stdout
+from osteowedge.io.files import write_atomic
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -238,34 +237,11 @@ def append_to_record(path: Path, output: dict[str, Any]) -> dict[str, int]:
             f"{exc.message}",
             exc.problems,
         ) from None
-    text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
+    write_atomic(path, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
     return {
         "vertebral_morphometry": 0 if exam is None else 1,
         "ct_attenuation": len(attenuation),
     }
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
 
 
 def _table(output: dict[str, Any]) -> Table:
@@ -497,7 +473,7 @@ def _measure(
                 title=f"{mask.name} ({measurement.scheme.name})",
             )
         output["files"] = {"json": str(out / "spine_measure.json"), "qc_png": str(png)}
-        _write_text_atomic(
+        write_atomic(
             out / "spine_measure.json", json.dumps(output, indent=2, ensure_ascii=False) + "\n"
         )
         written += [f"Wrote {out / 'spine_measure.json'} and {png}"]
