@@ -49,14 +49,26 @@ def _decode(text: str, source: str) -> RawRecord:
     return RawRecord(source, data)
 
 
-def _ndjson(lines: Iterator[str], name: str) -> Iterator[RawRecord]:
+@dataclass(frozen=True)
+class RawText:
+    """A record's text, not yet decoded: cheap to hand to a worker process, which decodes it."""
+
+    source: str
+    text: str
+
+    def decode(self) -> RawRecord:
+        return _decode(self.text, self.source)
+
+
+def _ndjson(lines: Iterator[str], name: str) -> Iterator[RawText]:
     for number, line in enumerate(lines, start=1):
         if line.strip():
-            yield _decode(line, f"{name}:{number}")
+            yield RawText(f"{name}:{number}", line)
 
 
-def iter_records(target: str | Path) -> Iterator[RawRecord]:
-    """Records from ``target``: a .json file, a directory of .json files, NDJSON, or ``-``."""
+def iter_texts(target: str | Path) -> Iterator[RawText]:
+    """The text of each record in ``target`` (a .json file, a directory of .json files, NDJSON,
+    or ``-`` for NDJSON on stdin), with where it came from; decode with :meth:`RawText.decode`."""
     if str(target) == "-":
         yield from _ndjson(iter(sys.stdin), "<stdin>")
         return
@@ -66,7 +78,7 @@ def iter_records(target: str | Path) -> Iterator[RawRecord]:
         if not files:
             raise InputError(f"{path}: the directory holds no .json patient records")
         for file in files:
-            yield _decode(file.read_text(encoding="utf-8"), str(file))
+            yield RawText(str(file), file.read_text(encoding="utf-8"))
         return
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
@@ -74,7 +86,13 @@ def iter_records(target: str | Path) -> Iterator[RawRecord]:
         with path.open(encoding="utf-8") as handle:
             yield from _ndjson(iter(handle), str(path))
         return
-    yield _decode(path.read_text(encoding="utf-8"), str(path))
+    yield RawText(str(path), path.read_text(encoding="utf-8"))
+
+
+def iter_records(target: str | Path) -> Iterator[RawRecord]:
+    """Records from ``target``, decoded: see :func:`iter_texts`."""
+    for text in iter_texts(target):
+        yield text.decode()
 
 
 def read_json_object(target: str | Path) -> dict[str, Any]:

@@ -33,7 +33,7 @@ from osteowedge.interfaces.cli.report import ReportAudience, ReportFormat, write
 from osteowedge.interfaces.cli.validate import error_record
 
 if TYPE_CHECKING:  # the pipeline and the knowledge base load when the command runs
-    from osteowedge.io.records import RawRecord
+    from osteowedge.io.records import RawRecord, RawText
     from osteowedge.knowledge import KnowledgeBase
     from osteowedge.model.assessment import Assessment
 
@@ -102,10 +102,12 @@ def _text(a: Assessment) -> None:
     stdout.print(a.education.disclaimer, highlight=False)
 
 
-def _ndjson_line(raw: RawRecord, as_of: dt.date | None) -> tuple[bool, str]:
-    """One NDJSON output line for one raw record: the assessment, or the error object."""
+def _ndjson_line(text: RawText, as_of: dt.date | None) -> tuple[bool, str]:
+    """One NDJSON output line for one record's text: the assessment, or the error object.
+    Decoding happens here, in the worker, so the parent process only reads lines."""
     from osteowedge.knowledge import load_knowledge_base
 
+    raw = text.decode()
     try:
         result = assess_raw(raw, load_knowledge_base(), as_of)
     except InputError as exc:
@@ -116,7 +118,7 @@ def _ndjson_line(raw: RawRecord, as_of: dt.date | None) -> tuple[bool, str]:
 
 
 def _ndjson_lines(
-    records: Iterator[RawRecord], as_of: dt.date | None, jobs: int
+    records: Iterator[RawText], as_of: dt.date | None, jobs: int
 ) -> Iterator[tuple[bool, str]]:
     """Output lines in input order; with ``jobs`` > 1, assessed by worker processes in windows
     (so memory stays bounded however long the input is)."""
@@ -208,7 +210,7 @@ def assess_command(
     Many records give NDJSON, one assessment (or error object) per line in input order; the
     exit code is 0 when all were assessed, 1 when some were invalid, 2 when none was.
     """
-    from osteowedge.io.records import iter_records
+    from osteowedge.io.records import iter_records, iter_texts
     from osteowedge.knowledge import load_knowledge_base
 
     when = as_of.date() if as_of else None
@@ -237,7 +239,7 @@ def assess_command(
         with progress:
             task = progress.add_task("assess", total=None)
             if fmt is AssessFormat.ndjson:
-                for ok, line in _ndjson_lines(iter_records(target), when, workers):
+                for ok, line in _ndjson_lines(iter_texts(target), when, workers):
                     total += 1
                     failed += not ok
                     write(line)
