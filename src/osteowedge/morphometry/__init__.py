@@ -1,5 +1,7 @@
 """Vertebral morphometry: heights or landmarks -> Genant grade, morphology, QM ratios, wedge
-angle, spinal deformity index; reader agreement; CT label maps -> heights and trabecular HU.
+angle, spinal deformity index; reader agreement; CT label maps -> heights and trabecular HU
+(`osteowedge.morphometry.labelmap`, imported on its own so that assessing a record does not load
+scipy.ndimage).
 
 Pure numpy/scipy: no file I/O (that lives in `osteowedge.io`).
 """
