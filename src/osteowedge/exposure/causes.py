@@ -381,7 +381,7 @@ def evaluate_cause(
         reasons=reasons,
         knowledge_ids=knowledge_ids,
         citation_ids=citation_ids(kb, knowledge_ids),
-        medications=[_label(m) for _, m, _ in found.medications],
+        medications=list(dict.fromkeys(_label(m) for _, m, _ in found.medications)),
         exposures=[kind for _, _, kind in found.exposures],
         meets_threshold=meets,
         evidence=evidence,

@@ -177,19 +177,6 @@ def assess_glucocorticoids(
         if equiv is not None and per_day is not None and dose is not None:
             mg_day = dose * per_day * reference_mg / equiv
         route = med.route
-        if match.ingredient is not None and equiv is None:
-            read.append(
-                GcItem(
-                    i,
-                    med,
-                    match,
-                    False,
-                    None,
-                    f"{label} ({match.ingredient}, {route or 'route not given'}): listed; no "
-                    "prednisone equivalent in the knowledge base, not counted",
-                )
-            )
-            continue
         if route is not None and route not in systemic:
             read.append(
                 GcItem(
@@ -210,6 +197,19 @@ def assess_glucocorticoids(
                         systemic=False,
                     )
                 )
+            continue
+        if match.ingredient is not None and equiv is None:
+            read.append(
+                GcItem(
+                    i,
+                    med,
+                    match,
+                    False,
+                    None,
+                    f"{label} ({match.ingredient}, {route or 'route not given'}): listed; no "
+                    "prednisone equivalent in the knowledge base, not counted",
+                )
+            )
             continue
         # Systemic or possibly systemic from here on.
         is_current = (med.start is None or med.start <= as_of) and (

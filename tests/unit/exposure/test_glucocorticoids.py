@@ -238,8 +238,18 @@ def test_inhaled_and_intra_articular_are_listed_not_counted(kb: KnowledgeBase) -
     c = cause(result, "glucocorticoids")
     assert c.meets_threshold is False
     assert c.medications == ["fluticasone", "Kenalog-40"]
-    assert any("inhaled" in r and "not counted" in r for r in c.reasons)
+    # the route decides, before the knowledge base is asked for a prednisone equivalent
+    assert "fluticasone (inhaled): listed, not counted toward the systemic threshold" in c.reasons
     assert any("intra_articular" in r and "not counted" in r for r in c.reasons)
+
+
+def test_a_drug_prescribed_twice_is_named_once(kb: KnowledgeBase) -> None:
+    result = run(
+        kb, medications=[oral("Prednisone", 40, "2026-01-01"), oral("Prednisone", 10, "2026-03-01")]
+    )
+    c = cause(result, "glucocorticoids")
+    assert c.medications == ["Prednisone"]
+    assert sum("counted" in r and r.startswith("Prednisone") for r in c.reasons) == 2
 
 
 def test_missing_dose_is_unknown_and_warned(kb: KnowledgeBase) -> None:
