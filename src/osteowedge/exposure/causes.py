@@ -422,11 +422,12 @@ def _route_counts(cause: Cause, med: Medication) -> bool | None:
 
 def _evidence(cause: Cause, match: str | None) -> str:
     sizes = [e for e in cause.effect_sizes if match is None or match in e.measure]
-    parts = [f"{cause.evidence.level.replace('_', ' ')} evidence"]
+    level = cause.evidence.level.replace("_", " ")
+    parts = [f"{level[:1].upper()}{level[1:]} evidence"]
     for e in sizes[:2]:
-        ci = f" ({e.ci_low}-{e.ci_high})" if e.ci_low is not None else ""
-        who = f"; {e.population}" if e.population else ""
-        parts.append(f"{e.measure}: {e.value}{ci}{who}")
+        ci = f" (CI {e.ci_low}-{e.ci_high})" if e.ci_low is not None else ""
+        who = f" [{e.population}]" if e.population else ""
+        parts.append(f"{e.measure[:1].upper()}{e.measure[1:]}: {e.value}{ci}{who}")
     return ". ".join(parts)
 
 

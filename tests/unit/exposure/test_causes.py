@@ -130,6 +130,14 @@ def test_duration_without_start_is_unknown(kb: KnowledgeBase) -> None:
     assert ("missing_start", "/medications/0/start") in warning_codes(result)
 
 
+def test_evidence_reads_as_sentences_with_interval_and_population(kb: KnowledgeBase) -> None:
+    c = cause(run(kb, medications=[oral("Nexium", "2024-01-01")]), "proton_pump_inhibitors")
+    level, first = c.evidence.split(". ")[:2]
+    assert level.endswith(" evidence") and level[0].isupper()
+    measure = first.split(":")[0]
+    assert measure[0].isupper() and "(CI " in first and first.endswith("]")
+
+
 # -- heparin: UFH vs LMWH ------------------------------------------------------------------
 
 
