@@ -207,8 +207,8 @@ def assess_command(
 ) -> None:
     """Assess patient records: causes, bone density, vertebrae, triage, workup, risk and plan.
 
-    Many records give NDJSON, one assessment (or error object) per line in input order; the
-    exit code is 0 when all were assessed, 1 when some were invalid, 2 when none was.
+    Many records give NDJSON: one assessment (or error object) per line, in input order.
+    Exit code: 0 when all were assessed, 1 when some were invalid, 2 when none was.
     """
     from osteowedge.io.records import iter_records, iter_texts
     from osteowedge.knowledge import load_knowledge_base

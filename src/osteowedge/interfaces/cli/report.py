@@ -45,7 +45,11 @@ def write_report(
 @speaks_errors
 def report(
     assessment_file: Annotated[
-        Path, typer.Argument(help="An assessment JSON file (the output of `osteowedge assess`).")
+        Path,
+        typer.Argument(
+            metavar="ASSESSMENT",
+            help="An assessment JSON file (the output of `osteowedge assess`).",
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the report.")],
     fmt: Annotated[

@@ -109,7 +109,7 @@ def grade(
         str,
         typer.Argument(
             metavar="FILE",
-            help='JSON with {"vertebrae": [heights or landmarks]} or a whole patient record; '
+            help='JSON with {"vertebrae": \\[heights or landmarks]} or a whole patient record; '
             "- reads stdin.",
         ),
     ],
