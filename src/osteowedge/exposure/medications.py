@@ -8,6 +8,7 @@ the longest known term found in the name wins (``Lupron Depot 22.5 mg`` -> leupr
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -16,6 +17,13 @@ from osteowedge.knowledge.schema import Cause, Drug, Ingredient, RecordBase, The
 from osteowedge.model.patient import Medication
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+@functools.lru_cache(maxsize=4096)
+def word_pattern(term: str) -> re.Pattern[str]:
+    """A compiled whole-word pattern for ``term`` casefolded, to search casefolded text
+    (memoised: a pure function of the term)."""
+    return re.compile(rf"\b{re.escape(term.casefold())}\b")
 
 
 def fold(text: str) -> str:

@@ -35,11 +35,6 @@ class KnowledgeBase:
     references: Mapping[str, Reference]
     _by_section: Mapping[str, tuple[str, ...]] = field(repr=False)
     _search_index: tuple[tuple[str, str], ...] = field(repr=False)
-    _citations: Mapping[str, tuple[str, ...]] = field(repr=False)
-    _kind_cache: dict[type, tuple[RecordBase, ...]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
-    """Memo of `of_kind` (records never change, so the memo never goes stale)."""
     _derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _decisions: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False, compare=False)
     """Memo of `decision_fact` values that were allowed to decide (facts never change)."""
@@ -84,9 +79,6 @@ class KnowledgeBase:
             references=MappingProxyType(refs),
             _by_section=MappingProxyType({k: tuple(v) for k, v in by_section.items()}),
             _search_index=tuple(index),
-            _citations=MappingProxyType(
-                {record_id: tuple(_citation_ids(r)) for record_id, r in by_id.items()}
-            ),
         )
         kb._check_references()
         return kb
@@ -140,11 +132,10 @@ class KnowledgeBase:
         return tuple(self.records[i] for i in self._by_section[name])
 
     def of_kind(self, kind: type[R]) -> tuple[R, ...]:
-        found = self._kind_cache.get(kind)
-        if found is None:
-            found = tuple(r for r in self.records.values() if isinstance(r, kind))
-            self._kind_cache[kind] = found
-        return found  # type: ignore[return-value]
+        return self.derived(
+            f"of_kind:{kind.__module__}.{kind.__qualname__}",
+            lambda kb: tuple(r for r in kb.records.values() if isinstance(r, kind)),
+        )
 
     def derived(self, key: str, build: Callable[[KnowledgeBase], T]) -> T:
         """A value computed from this knowledge base once (an index, a lookup table).
@@ -202,13 +193,8 @@ class KnowledgeBase:
     def cited_references(self, record_ids: Iterable[str]) -> tuple[Reference, ...]:
         seen: dict[str, Reference] = {}
         for record_id in record_ids:
-            citations = self._citations.get(record_id)
-            if citations is None:
-                self.get(record_id)  # raises the KnowledgeError that names the id
-                continue
-            for ref_id in citations:
-                if ref_id not in seen:
-                    seen[ref_id] = self.references[ref_id]
+            for ref_id in _citation_ids(self.get(record_id)):
+                seen.setdefault(ref_id, self.references[ref_id])
         return tuple(seen.values())
 
 

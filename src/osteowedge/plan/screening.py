@@ -293,24 +293,20 @@ _MATCH_MEMO_SIZE = 4096  # distinct (name, ATC) pairs remembered per knowledge b
 def _medication_matcher(kb: KnowledgeBase) -> Callable[[str | None, str | None], frozenset[str]]:
     """A memoised function from a medication's (name, ATC) to the ids of every knowledge record
     `medication_matches` finds it to be (it reads nothing else of the medication)."""
-    targets = tuple(r for r in kb.records.values() if any(_terms(r)))
+    targets = tuple((r.id, terms) for r in kb.records.values() if any(terms := _terms(r)))
 
     @functools.lru_cache(maxsize=_MATCH_MEMO_SIZE)
     def matched(name: str | None, atc: str | None) -> frozenset[str]:
-        return frozenset(r.id for r in targets if _matches(name, atc, r))
+        return frozenset(record_id for record_id, terms in targets if _matches(name, atc, terms))
 
     return matched
 
 
-_TERMS: dict[int, tuple[object, frozenset[str], tuple[str, ...]]] = {}
-"""Memo of `_terms` by record identity (the record is held, so its id cannot be reused)."""
+_Terms = tuple[frozenset[str], tuple[str, ...]]
 
 
-def _terms(target: object) -> tuple[frozenset[str], tuple[str, ...]]:
-    """The names and ATC codes a drug or cause record is known by (memoised: pure)."""
-    held = _TERMS.get(id(target))
-    if held is not None and held[0] is target:
-        return held[1], held[2]
+def _terms(target: object) -> _Terms:
+    """The names and ATC codes a drug or cause record is known by."""
     ingredients = getattr(target, "ingredients", ()) or ()
     atc_codes: list[str] = list(getattr(target, "atc_codes", ()) or ())
     names: set[str] = set()
@@ -324,9 +320,7 @@ def _terms(target: object) -> tuple[frozenset[str], tuple[str, ...]]:
         names.add(target.id.replace("_", " "))
         names.update(s.casefold() for s in target.synonyms)
     names.discard("")
-    codes = tuple(code.upper() for code in atc_codes if code)
-    _TERMS[id(target)] = (target, frozenset(names), codes)
-    return frozenset(names), codes
+    return frozenset(names), tuple(code.upper() for code in atc_codes if code)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -337,11 +331,11 @@ def _text_and_words(name: str) -> tuple[str, frozenset[str]]:
 
 def medication_matches(med: Medication, target: object) -> bool:
     """Whether a record medication is the given drug or cause record (names, brands, ATC)."""
-    return _matches(med.name, med.atc, target)
+    return _matches(med.name, med.atc, _terms(target))
 
 
-def _matches(med_name: str | None, med_atc: str | None, target: object) -> bool:
-    names, atc_codes = _terms(target)
+def _matches(med_name: str | None, med_atc: str | None, terms: _Terms) -> bool:
+    names, atc_codes = terms
     if med_name:
         text, words = _text_and_words(med_name)
         if text in names or not names.isdisjoint(words):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import cast
 
 from osteowedge.errors import KnowledgeError
+from osteowedge.exposure.medications import word_pattern
 from osteowedge.knowledge.base import KnowledgeBase
 from osteowedge.knowledge.cite import statement
 from osteowedge.knowledge.schema import Cause, Condition, RedFlag, Symptom
@@ -291,12 +291,6 @@ def _condition_index(kb: KnowledgeBase) -> _ConditionIndex:
     return frozenset(c.id for c in conditions), by_code, by_name
 
 
-@functools.lru_cache(maxsize=4096)
-def _word(term: str) -> re.Pattern[str]:
-    """A compiled whole-word, case-insensitive pattern for a name (memoised: pure)."""
-    return re.compile(rf"\b{re.escape(term.casefold())}\b")
-
-
 _CauseMatcher = Callable[[str | None, str | None, str | None], frozenset[str]]
 
 
@@ -334,7 +328,7 @@ def _matches(route: str | None, med_atc: str | None, name: str | None, cause: Ca
     if name:
         text = name.casefold()
         terms = [t for i in cause.ingredients for t in (i.name, *i.brands)]
-        return any(_word(t).search(text) for t in terms)
+        return any(word_pattern(t).search(text) for t in terms)
     return False
 
 

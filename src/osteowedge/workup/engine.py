@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from osteowedge.errors import KnowledgeError
+from osteowedge.exposure.medications import word_pattern
 from osteowedge.knowledge.base import KnowledgeBase
 from osteowedge.knowledge.cite import statement
 from osteowedge.knowledge.schema import Drug, RedFlag, Test
@@ -247,12 +248,6 @@ def _osteoporosis_drugs(kb: KnowledgeBase) -> tuple[tuple[Drug, ...], _Matcher]:
     return therapies, matcher
 
 
-@functools.lru_cache(maxsize=4096)
-def _word(term: str) -> re.Pattern[str]:
-    """A compiled whole-word, case-insensitive pattern for a name (memoised: pure)."""
-    return re.compile(rf"\b{re.escape(term.casefold())}\b")
-
-
 def _is_drug(atc_code: str | None, name: str | None, drug: Drug) -> bool:
     """Whether a medication with this ATC code and name is the drug."""
     if atc_code:
@@ -266,7 +261,7 @@ def _is_drug(atc_code: str | None, name: str | None, drug: Drug) -> bool:
             drug.id.replace("_", " "),
             *(t for i in drug.ingredients for t in (i.name, *i.brands)),
         ]
-        return any(_word(t).search(text) for t in terms)
+        return any(word_pattern(t).search(text) for t in terms)
     return False
 
 
