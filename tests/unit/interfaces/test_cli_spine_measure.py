@@ -199,3 +199,14 @@ def test_bad_options(spine_files: dict[str, Any], tmp_path: Path) -> None:
     assert result.exit_code == 2 and "no such file" in result.output
     result = run("--mask", str(spine_files["mask"]), "--into", str(tmp_path / "none.json"))
     assert result.exit_code == 2 and "no such patient record" in result.output
+
+
+def test_contrast_phase_choices_are_the_record_contract() -> None:
+    """The CLI keeps its own enum (the record model must not load at start-up); it must not
+    drift from the patient record's literal."""
+    from typing import get_args
+
+    from osteowedge.interfaces.cli.spine_measure import ContrastPhase
+    from osteowedge.model import patient
+
+    assert [p.value for p in ContrastPhase] == list(get_args(patient.ContrastPhase))

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from osteowedge.errors import ImageGeometryError, InputError, OsteowedgeError, Problem
-from osteowedge.interfaces.cli.output import fail, print_json, stderr, stdout
+from osteowedge.errors import ImageGeometryError, InputError, Problem
+from osteowedge.interfaces.cli.output import print_json, speaks_errors, stderr, stdout
 from osteowedge.io.files import write_atomic
 
 if TYPE_CHECKING:
@@ -310,6 +310,7 @@ def _print_text(output: dict[str, Any], written: list[str]) -> None:
     stdout.print(f"[bold]{NOTICE_LONG}[/]", highlight=False)
 
 
+@speaks_errors
 def measure(
     mask: Annotated[
         Path,
@@ -367,36 +368,6 @@ def measure(
 
     Automated measurement, for a reader to confirm.
     """
-    try:
-        _measure(
-            mask=mask,
-            ct=ct,
-            labels=labels,
-            body_mask=body_mask,
-            output_format=output_format,
-            out=out,
-            date=date,
-            contrast_phase=contrast_phase,
-            kvp=kvp,
-            into=into,
-        )
-    except OsteowedgeError as exc:
-        fail(exc)
-
-
-def _measure(
-    *,
-    mask: Path,
-    ct: Path | None,
-    labels: LabelsOption,
-    body_mask: Path | None,
-    output_format: MeasureFormat,
-    out: Path | None,
-    date: str | None,
-    contrast_phase: ContrastPhase | None,
-    kvp: float | None,
-    into: Path | None,
-) -> None:
     exam_date = _parse_date(date)
     if kvp is not None and not kvp > 0:
         raise InputError(
