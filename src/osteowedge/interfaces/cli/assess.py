@@ -20,17 +20,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from osteowedge.errors import InputError, OsteowedgeError
-from osteowedge.interfaces.cli.output import (
-    EXIT_BAD_INPUT,
-    EXIT_OK,
-    EXIT_SOME_FAILED,
-    fail,
-    print_json,
-    stderr,
-    stdout,
-)
+from osteowedge.interfaces.cli.output import exit_batch, fail, print_json, stderr, stdout
 from osteowedge.interfaces.cli.report import ReportAudience, ReportFormat, write_report
-from osteowedge.interfaces.cli.validate import error_record
+from osteowedge.interfaces.cli.validate import error_object
 
 if TYPE_CHECKING:  # the pipeline and the knowledge base load when the command runs
     from osteowedge.io.records import RawRecord, RawText
@@ -111,9 +103,7 @@ def _ndjson_line(text: RawText, as_of: dt.date | None) -> tuple[bool, str]:
     try:
         result = assess_raw(raw, load_knowledge_base(), as_of)
     except InputError as exc:
-        patient_id = raw.data.get("id") if raw.data else None
-        err = {"source": raw.source, **error_record(patient_id, exc).model_dump(mode="json")}
-        return False, json.dumps(err, ensure_ascii=False) + "\n"
+        return False, json.dumps(error_object(raw, exc), ensure_ascii=False) + "\n"
     return True, result.model_dump_json() + "\n"
 
 
@@ -254,9 +244,7 @@ def assess_command(
                         if fmt is AssessFormat.text:
                             stderr.print(f"[red]{raw.source}[/]: {exc}", highlight=False)
                         else:
-                            patient_id = raw.data.get("id") if raw.data else None
-                            err = error_record(patient_id, exc).model_dump(mode="json")
-                            print_json({"source": raw.source, **err})
+                            print_json(error_object(raw, exc))
                         progress.advance(task)
                         continue
                     if fmt is AssessFormat.text:
@@ -268,6 +256,4 @@ def assess_command(
         fail(exc)
     if not single:
         stderr.print(f"{total - failed} of {total} record(s) assessed", highlight=False)
-    if failed == 0:
-        raise typer.Exit(EXIT_OK)
-    raise typer.Exit(EXIT_BAD_INPUT if failed == total else EXIT_SOME_FAILED)
+    exit_batch(total, failed)

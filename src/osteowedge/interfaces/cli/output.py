@@ -38,6 +38,13 @@ def fail(exc: OsteowedgeError) -> NoReturn:
     raise typer.Exit(code)
 
 
+def exit_batch(total: int, failed: int) -> NoReturn:
+    """Exit after a batch: 0 when every record went through, 1 when some failed, 2 when all did."""
+    if failed == 0:
+        raise typer.Exit(EXIT_OK)
+    raise typer.Exit(EXIT_BAD_INPUT if failed == total else EXIT_SOME_FAILED)
+
+
 def speaks_errors(command: Callable[P, None]) -> Callable[P, None]:
     """Wrap a command so that an osteowedge error prints its message and sets the exit code,
     in-process (tests, other Typer hosts) as well as through the console script."""

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from osteowedge.errors import InputError
-from osteowedge.interfaces.cli.output import (
-    EXIT_BAD_INPUT,
-    EXIT_OK,
-    EXIT_SOME_FAILED,
-    fail,
-    stderr,
-)
+from osteowedge.interfaces.cli.output import exit_batch, fail, stderr
 
 if TYPE_CHECKING:
+    from osteowedge.io.records import RawRecord
     from osteowedge.model.assessment import ErrorRecord
 
 
@@ -32,6 +27,13 @@ def error_record(patient_id: object, exc: InputError) -> ErrorRecord:
             problems=[ProblemOut(**p.as_dict()) for p in exc.problems],  # type: ignore[arg-type]
         ),
     )
+
+
+def error_object(raw: RawRecord, exc: InputError, **extra: Any) -> dict[str, Any]:
+    """A batch output line for a record that failed: where it came from, ``extra``, then the
+    error object (with the record's id when it has one)."""
+    patient_id = raw.data.get("id") if raw.data else None
+    return {"source": raw.source, **extra, **error_record(patient_id, exc).model_dump(mode="json")}
 
 
 def validate(
@@ -60,12 +62,8 @@ def validate(
                 sys.stdout.write(json.dumps({"source": raw.source, "valid": True}) + "\n")
                 continue
             failed += 1
-            patient_id = raw.data.get("id") if raw.data else None
-            out = error_record(patient_id, error).model_dump(mode="json")
-            sys.stdout.write(json.dumps({"source": raw.source, "valid": False, **out}) + "\n")
+            sys.stdout.write(json.dumps(error_object(raw, error, valid=False)) + "\n")
     except InputError as exc:
         fail(exc)
     stderr.print(f"{total - failed} of {total} record(s) valid", highlight=False)
-    if failed == 0:
-        raise typer.Exit(EXIT_OK)
-    raise typer.Exit(EXIT_BAD_INPUT if failed == total else EXIT_SOME_FAILED)
+    exit_batch(total, failed)
