@@ -10,6 +10,7 @@ from osteowedge.model.assessment import Assessment, GradedVertebra, Statement
 from osteowedge.report.citations import Citations
 from osteowedge.report.figures import (
     bone_density_svg,
+    chart_lines,
     glucocorticoid_svg,
     grade_colour,
     grade_label,
@@ -227,6 +228,7 @@ def _spine(a: Assessment, bone_density: str) -> str:
 
 def _bone_density(a: Assessment) -> str:
     bd = a.bone_density
+    lines = chart_lines()
     changes = "".join(
         f"<li>{esc(humanize(c.region))}: {c.change_g_cm2:+.3f} g/cm² ({c.change_pct:+.1f} %); "
         + (
@@ -241,9 +243,10 @@ def _bone_density(a: Assessment) -> str:
     bd_caption = (
         "No DXA exam in the record; the assessment rests on the other data."
         if not bd.exams
-        else "Left: T-scores of the latest DXA exam against the WHO bands (normal above -1.0, "
-        "osteoporosis at -2.5 or below); open marker = excluded vertebra. Right: BMD over the "
-        "exams; the shaded band is the previous value ± the least significant change."
+        else "Left: T-scores of the latest DXA exam against the WHO bands (normal at "
+        f"{lines.who_normal_min_t:g} or above, osteoporosis at {lines.who_osteoporosis_max_t:g} "
+        "or below); open marker = excluded vertebra. Right: BMD over the exams; the shaded band "
+        "is the previous value ± the least significant change."
     )
     return f"""
 <section id="bone-density" aria-labelledby="h-bmd">
@@ -255,6 +258,8 @@ def _bone_density(a: Assessment) -> str:
 
 def _charts(a: Assessment, cites: Citations) -> str:
     gc = a.glucocorticoid_exposure
+    lines = chart_lines()
+    steps = " / ".join(f"{v:g}" for v in lines.gc_mg_per_day)
     gc_text = ""
     if gc is not None:
 
@@ -265,7 +270,7 @@ def _charts(a: Assessment, cites: Citations) -> str:
             f"<p>Current {num(gc.current_prednisone_equivalent_mg_per_day, 'mg/day')}, "
             f"maximum {num(gc.max_prednisone_equivalent_mg_per_day, 'mg/day')}, "
             f"{num(gc.cumulative_prednisone_equivalent_mg_last_12_months, 'mg')} in the last "
-            f"12 months; days at or above 2.5 / 7.5 / 30 mg/day in the last 12 months: "
+            f"12 months; days at or above {steps} mg/day in the last 12 months: "
             f"{num(gc.days_at_or_above_2_5_mg_last_12_months, '')}/ "
             f"{num(gc.days_at_or_above_7_5_mg_last_12_months, '')}/ "
             f"{num(gc.days_at_or_above_30_mg_last_12_months, '')}.</p>"
@@ -274,7 +279,7 @@ def _charts(a: Assessment, cites: Citations) -> str:
         "No glucocorticoid exposure in the record."
         if gc is None or not gc.periods
         else "Prednisone-equivalent dose per day (overlapping prescriptions add up), with the "
-        "2.5, 7.5 and 30 mg/day lines; the grey area is the last 12 months."
+        f"{lines.gc_text()} lines; the grey area is the last 12 months."
     )
     return f"""
 <section id="charts" class="charts" aria-labelledby="h-gc">

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from osteowedge.knowledge import KnowledgeBase, load_knowledge_base
 from osteowedge.model.assessment import Assessment, ExamSummary, GradedVertebra
 from osteowedge.report.pdf import ReportRenderError
 from osteowedge.report.svg import attr, document, tag, text
@@ -41,13 +42,48 @@ _DARK_FILLS = frozenset({"#2A788E", "#440154"})
 OKABE_ITO: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 _MARKERS: tuple[str, ...] = ("circle", "square", "triangle", "diamond", "circle", "square")
 
-# WHO 1994 T-score bands (normal above -1.0; osteoporosis at -2.5 or below): chart drawing only;
-# the category itself comes from the assessment.
-WHO_OSTEOPENIA_T = -1.0
-WHO_OSTEOPOROSIS_T = -2.5
-# The prednisone-equivalent doses the ACR 2022 guideline and the Kanis 2011 FRAX adjustment use as
-# steps (low < 2.5 <= medium < 7.5 <= high; 30 mg/day: the guideline's very-high-dose step).
-GC_REFERENCE_MG_PER_DAY: tuple[float, ...] = (2.5, 7.5, 30.0)
+
+@dataclass(frozen=True)
+class ChartLines:
+    """The reference values the charts draw, read from the knowledge base (drawing only: the
+    categories and counts themselves come from the assessment)."""
+
+    who_normal_min_t: float
+    """WHO 1994: normal at this T-score or above (``who_t_score_categories.normal_min_t``)."""
+    who_osteoporosis_max_t: float
+    """WHO 1994: osteoporosis at this T-score or below."""
+    gc_mg_per_day: tuple[float, ...]
+    """Prednisone-equivalent dose steps, ascending: the ACR 2022 scope, the Kanis 2011 high dose
+    and the ACR 2022 very high dose."""
+
+    @classmethod
+    def from_knowledge(cls, kb: KnowledgeBase) -> ChartLines:
+        who = "who_t_score_categories"
+        return cls(
+            who_normal_min_t=float(kb.decision_fact(who, "normal_min_t")),
+            who_osteoporosis_max_t=float(kb.decision_fact(who, "osteoporosis_max_t")),
+            gc_mg_per_day=tuple(
+                sorted(
+                    float(kb.decision_fact(record, fact))
+                    for record, fact in (
+                        ("glucocorticoid_scope", "min_dose_mg_per_day"),
+                        ("kanis_2011_frax_gc_adjustment", "high_dose_min_mg_per_day"),
+                        ("acr_2022_giop_risk_categories", "very_high_gc_mg_per_day"),
+                    )
+                )
+            ),
+        )
+
+    def gc_text(self) -> str:
+        """'2.5, 7.5 and 30 mg/day'."""
+        *first, last = (f"{v:g}" for v in self.gc_mg_per_day)
+        return f"{', '.join(first)} and {last} mg/day"
+
+
+def chart_lines() -> ChartLines:
+    """The chart reference values of the packaged knowledge base (loaded once per process)."""
+    return load_knowledge_base().derived("report.chart_lines", ChartLines.from_knowledge)
+
 
 _DOSE_MAX_FLOOR_MG = 35.0
 _SUMMARY_REGIONS = ("L1-L4", "femoral_neck", "total_hip", "radius_33")
@@ -264,6 +300,13 @@ def _bmd_series(exams: list[ExamSummary]) -> list[_Series]:
     return [_Series(k, sorted(found[k])) for k in keys][: len(OKABE_ITO)]
 
 
+def _plot_frame(left: float, top: float, right: float, bottom: float) -> str:
+    """The grey outline of a chart's plot area."""
+    return tag(
+        "rect", x=left, y=top, width=right - left, height=bottom - top, fill="none", stroke="#999"
+    )
+
+
 def _marker(kind: str, x: float, y: float, colour: str, filled: bool = True) -> str:
     fill = colour if filled else "#FFFFFF"
     if kind == "square":
@@ -305,10 +348,11 @@ def _t_score_panel(assessment: Assessment, x0: float, y0: float, w: float) -> tu
             font_weight="bold",
         )
     ]
+    lines = chart_lines()
     bands = [
-        (lo, WHO_OSTEOPOROSIS_T, "#F4D6CC", "osteoporosis"),
-        (WHO_OSTEOPOROSIS_T, WHO_OSTEOPENIA_T, "#FBEFD5", "osteopenia"),
-        (WHO_OSTEOPENIA_T, hi, "#E3F1EA", "normal"),
+        (lo, lines.who_osteoporosis_max_t, "#F4D6CC", "osteoporosis"),
+        (lines.who_osteoporosis_max_t, lines.who_normal_min_t, "#FBEFD5", "osteopenia"),
+        (lines.who_normal_min_t, hi, "#E3F1EA", "normal"),
     ]
     for b_lo, b_hi, colour, name in bands:
         out.append(
@@ -340,7 +384,7 @@ def _t_score_panel(assessment: Assessment, x0: float, y0: float, w: float) -> tu
                 "line", x1=sx(t), x2=sx(t), y1=top, y2=top + plot_h, stroke="#FFF", stroke_width=0.8
             )
         )
-    for cut in (WHO_OSTEOPENIA_T, WHO_OSTEOPOROSIS_T):
+    for cut in (lines.who_normal_min_t, lines.who_osteoporosis_max_t):
         out.append(
             tag(
                 "line",
@@ -422,17 +466,7 @@ def _trend_panel(
     def sy(v: float) -> float:
         return bottom - (v - vlo) / (vhi - vlo) * (bottom - top)
 
-    out.append(
-        tag(
-            "rect",
-            x=left,
-            y=top,
-            width=right - left,
-            height=bottom - top,
-            fill="none",
-            stroke="#999",
-        )
-    )
+    out.append(_plot_frame(left, top, right, bottom))
     steps = 4
     for i in range(steps + 1):
         v = vlo + (vhi - vlo) * i / steps
@@ -550,7 +584,7 @@ def _month_ticks(start: dt.date, end: dt.date) -> list[dt.date]:
 
 
 def glucocorticoid_svg(assessment: Assessment) -> str:
-    """Prednisone-equivalent dose over time with the 2.5, 7.5 and 30 mg/day lines."""
+    """Prednisone-equivalent dose over time with the dose-step lines of `ChartLines`."""
     width, height = 660.0, 180.0
     title = "Glucocorticoid dose over time (prednisone-equivalent mg/day)"
     gc = assessment.glucocorticoid_exposure
@@ -592,15 +626,7 @@ def glucocorticoid_svg(assessment: Assessment) -> str:
             fill="#F0F0F0",
         ),
         text(sx(window_start) + 4, top + 11, "last 12 months", font_size=9, fill="#555"),
-        tag(
-            "rect",
-            x=left,
-            y=top,
-            width=right - left,
-            height=bottom - top,
-            fill="none",
-            stroke="#999",
-        ),
+        _plot_frame(left, top, right, bottom),
     ]
     for v in range(0, int(vmax) + 1, 10):
         body.append(text(left - 4, sy(v) + 3, str(v), font_size=9, text_anchor="end"))
@@ -635,7 +661,8 @@ def glucocorticoid_svg(assessment: Assessment) -> str:
                 data_route=name,
             )
         )
-    for ref in GC_REFERENCE_MG_PER_DAY:
+    lines = chart_lines()
+    for ref in lines.gc_mg_per_day:
         body.append(
             tag(
                 "line",
@@ -651,7 +678,12 @@ def glucocorticoid_svg(assessment: Assessment) -> str:
             )
         )
         body.append(
-            text(right + 4, sy(ref) + (3 if ref != 2.5 else 6), f"{ref:g} mg/day", font_size=9)
+            text(
+                right + 4,
+                sy(ref) + (6 if ref == lines.gc_mg_per_day[0] else 3),
+                f"{ref:g} mg/day",
+                font_size=9,
+            )
         )
     body.append(text(10, 14, "mg/day", font_size=9))
     body.append(
@@ -690,7 +722,7 @@ def glucocorticoid_svg(assessment: Assessment) -> str:
     desc = (
         f"Periods: {periods}. Current {'unknown' if current is None else f'{current:g}'} mg/day; "
         f"{gc.days_at_or_above_7_5_mg_last_12_months} days at or above 7.5 mg/day in the last "
-        "12 months. Reference lines at 2.5, 7.5 and 30 mg/day."
+        f"12 months. Reference lines at {lines.gc_text()}."
     )
     return document(width, height, title, desc, body, "fig-glucocorticoid-timeline")
 
