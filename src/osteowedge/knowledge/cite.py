@@ -11,6 +11,18 @@ from osteowedge.model.assessment import Statement
 _MEMO_SIZE = 8192  # distinct knowledge-id tuples the engines cite; bounded, per knowledge base
 
 
+def reference_link(*, url: str | None, doi: str | None, pmid: str | None) -> str | None:
+    """Where a reference is read: its own URL (the page its record names), else its DOI, else
+    its PubMed entry; None when it has none of them."""
+    if url:
+        return url
+    if doi:
+        return f"https://doi.org/{doi}"
+    if pmid:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
+    return None
+
+
 def citation_ids(kb: KnowledgeBase, knowledge_ids: Iterable[str]) -> list[str]:
     """The references the named records cite for themselves (their ``citations``), first seen
     first. A fact's own citations stay in its record (``osteowedge kb show ID``), which keeps

@@ -4,19 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from osteowedge.knowledge.cite import reference_link
 from osteowedge.model.assessment import ReferenceOut
 from osteowedge.report.html import esc
-
-
-def reference_url(ref: ReferenceOut) -> str | None:
-    """The link of a reference: its URL, else its DOI, else its PubMed id."""
-    if ref.url:
-        return ref.url
-    if ref.doi:
-        return f"https://doi.org/{ref.doi}"
-    if ref.pmid:
-        return f"https://pubmed.ncbi.nlm.nih.gov/{ref.pmid}/"
-    return None
 
 
 class Citations:
@@ -67,7 +57,7 @@ class Citations:
                     f"{esc(ref_id)} (not in the list of references)</li>"
                 )
                 continue
-            url = reference_url(ref)
+            url = reference_link(url=ref.url, doi=ref.doi, pmid=ref.pmid)
             label = f'<a href="{esc(url)}">{esc(ref.label)}</a>' if url else esc(ref.label)
             items.append(f'<li id="ref-{n}" value="{n}"><span class="n">{n}.</span> {label}</li>')
         return '<ol class="references">' + " ".join(items) + "</ol>"

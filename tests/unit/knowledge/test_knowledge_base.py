@@ -363,3 +363,12 @@ def test_guideline_logic_is_present(kb: KnowledgeBase) -> None:
         "least_significant_change",
     ):
         assert kb.typed(guideline_id, Guideline).facts
+
+
+def test_reference_link_prefers_the_records_own_url_then_doi_then_pubmed() -> None:
+    from osteowedge.knowledge.cite import reference_link
+
+    assert reference_link(url="https://x.org/a", doi="10.1/b", pmid="1") == "https://x.org/a"
+    assert reference_link(url=None, doi="10.1/b", pmid="1") == "https://doi.org/10.1/b"
+    assert reference_link(url="", doi=None, pmid="12") == "https://pubmed.ncbi.nlm.nih.gov/12/"
+    assert reference_link(url=None, doi=None, pmid=None) is None

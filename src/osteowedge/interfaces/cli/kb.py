@@ -106,15 +106,15 @@ def show(
         return
     import yaml
 
+    from osteowedge.knowledge.cite import reference_link
+
     citations = data.pop("citations")
     stdout.print(f"[bold]{record.name}[/]  [cyan]{record.id}[/]", highlight=False)
     stdout.print(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=96), markup=False)
     stdout.print("[bold]Citations[/]")
     for i, ref in enumerate(citations, start=1):
-        link = ref.get("url") or (f"https://doi.org/{ref['doi']}" if "doi" in ref else "")
-        if not link and "pmid" in ref:
-            link = f"https://pubmed.ncbi.nlm.nih.gov/{ref['pmid']}/"
-        stdout.print(f"  [{i}] {ref['label']} {link}", markup=False, highlight=False)
+        link = reference_link(url=ref.get("url"), doi=ref.get("doi"), pmid=ref.get("pmid"))
+        stdout.print(f"  [{i}] {ref['label']} {link or ''}", markup=False, highlight=False)
 
 
 @app.command()
