@@ -45,8 +45,3 @@ def write_pdf(document: Any) -> bytes:
 def page_count(document: Any) -> int:
     """How many pages a laid-out document has."""
     return len(document.pages)
-
-
-def html_to_pdf(html: str) -> bytes:
-    """Lay out an HTML document as PDF bytes."""
-    return write_pdf(layout(html))

@@ -77,11 +77,11 @@ def test_a_longer_record_falls_back_to_compact_type(doc_assessment: Assessment) 
 def test_the_pdf_engine_fetches_nothing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Even a local file named by URL is refused: a report can never depend on what lies
     outside the document."""
-    from osteowedge.report.pdf import html_to_pdf
+    from osteowedge.report.pdf import layout, write_pdf
 
     picture = tmp_path / "x.svg"
     picture.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="5" height="5"/>', "utf-8")
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        pdf = html_to_pdf(f'<p>x</p><img src="{picture.as_uri()}" alt="x">')
+        pdf = write_pdf(layout(f'<p>x</p><img src="{picture.as_uri()}" alt="x">'))
     assert pdf.startswith(b"%PDF-")
     assert picture.as_uri() in caplog.text
