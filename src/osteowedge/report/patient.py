@@ -9,6 +9,8 @@ the few sentences written here are kept short and plain.
 
 from __future__ import annotations
 
+from osteowedge.knowledge import load_knowledge_base
+from osteowedge.knowledge.schema import Vocabulary
 from osteowedge.model.assessment import Assessment, Statement
 from osteowedge.report.figures import spine_svg
 from osteowedge.report.html import PageSize, base_css, esc, figure, humanize, page
@@ -31,12 +33,13 @@ section { clear: none; }
 @media print { h2 { break-after: avoid; } .urgent { break-inside: avoid; } }
 """
 
-_URGENT_SIGNS = (
-    "New weakness or numbness in your legs.",
-    "You cannot control your bladder or bowels.",
-    "Back pain with a fever.",
-    "Sudden, bad back pain after a fall or a small bump.",
-)
+URGENT_SIGNS = "patient_urgent_care_signs"
+"""The knowledge vocabulary of urgent-care signs in patient wording (one per red flag)."""
+
+
+def _urgent_signs() -> list[str]:
+    kb = load_knowledge_base()
+    return [v.name for v in kb.typed(URGENT_SIGNS, Vocabulary).values]
 
 
 def _sentences(text: str) -> str:
@@ -161,7 +164,7 @@ Please read it with your doctor or nurse.</p>
 <section aria-labelledby="h-help">
 <h2 id="h-help">When to get help right away</h2>
 <p>Call your local emergency number or go to the emergency room if you have:</p>
-{_list(list(_URGENT_SIGNS))}
+{_list(_urgent_signs())}
 </section>
 {
         '<section aria-labelledby="h-faq"><h2 id="h-faq">Questions people ask</h2>'

@@ -372,3 +372,12 @@ def test_reference_link_prefers_the_records_own_url_then_doi_then_pubmed() -> No
     assert reference_link(url=None, doi="10.1/b", pmid="1") == "https://doi.org/10.1/b"
     assert reference_link(url="", doi=None, pmid="12") == "https://pubmed.ncbi.nlm.nih.gov/12/"
     assert reference_link(url=None, doi=None, pmid=None) is None
+
+
+def test_patient_urgent_signs_each_word_an_urgent_red_flag(kb: KnowledgeBase) -> None:
+    from osteowedge.knowledge.schema import RedFlag, Vocabulary
+
+    signs = kb.typed("patient_urgent_care_signs", Vocabulary).values
+    assert signs
+    for sign in signs:
+        assert kb.typed(sign.id, RedFlag).urgency == "urgent", sign.id
