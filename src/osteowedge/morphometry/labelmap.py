@@ -68,9 +68,9 @@ _FULL_CONNECTIVITY = np.ones((3, 3, 3), dtype=bool)
 _MM3_PER_ML = 1000.0
 _ROTATION_ITERATIONS = 3
 _WAIST_FRACTION = 0.5
+"""A pedicle waist holds at most half the body's cross-section per AP bin."""
 _EMPTY_POINTS = np.empty((0, 3), dtype=np.float64)
 _EMPTY_INDEX = np.empty((0, 3), dtype=np.int16)
-"""A pedicle waist holds at most half the body's cross-section per AP bin."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -174,6 +174,16 @@ def _ranges(values: Iterable[int]) -> str:
     return ", ".join(parts)
 
 
+def _label_values(present: Collection[int]) -> set[int]:
+    """The non-zero label values; an error when there is none."""
+    values = {int(v) for v in present if v > 0}
+    if not values:
+        raise ImageGeometryError(
+            "the label map is empty (every voxel is 0); expected vertebra labels"
+        )
+    return values
+
+
 def detect_scheme(present: Collection[int]) -> LabelScheme:
     """The scheme the label values leave no doubt about, or an error asking for ``--labels``.
 
@@ -182,11 +192,7 @@ def detect_scheme(present: Collection[int]) -> LabelScheme:
     ``vertebrae_pp`` (which number vertebrae from C1 = 1) and ``total`` (where 1-25 are organs)
     alike, so they need ``--labels``.
     """
-    values = {int(v) for v in present if v > 0}
-    if not values:
-        raise ImageGeometryError(
-            "the label map is empty (every voxel is 0); expected vertebra labels"
-        )
+    values = _label_values(present)
     if max(values) > TOTAL.max_label:
         raise ImageGeometryError(
             f"unknown label scheme: values {_ranges(values)} go beyond every known scheme "
@@ -218,11 +224,7 @@ def resolve_scheme(name: str, present: Collection[int]) -> LabelScheme:
             f"unknown label scheme {name!r}; expected one of {', '.join(SCHEME_CHOICES)}"
         )
     scheme = SCHEMES[key]
-    values = {int(v) for v in present if v > 0}
-    if not values:
-        raise ImageGeometryError(
-            "the label map is empty (every voxel is 0); expected vertebra labels"
-        )
+    values = _label_values(present)
     foreign = sorted(
         v
         for v in values

@@ -349,14 +349,6 @@ def _workup(a: Assessment, cites: Citations) -> str:
 </section>"""
 
 
-def _labels(items: list[Statement], cites: Citations) -> str:
-    return (
-        '<ul class="labels">'
-        + "".join(f"<li>{esc(s.label)}{cites.cite(s.citation_ids)}</li>" for s in items)
-        + "</ul>"
-    )
-
-
 def _plan(a: Assessment, cites: Citations) -> str:
     p = a.plan
     drugs_in = p.pharmacological

@@ -730,13 +730,6 @@ def glucocorticoid_svg(assessment: Assessment) -> str:
 # --- all -------------------------------------------------------------------------------------
 
 
-FIGURE_TITLES: dict[str, str] = {
-    "spine": "Spine T4-L5 by Genant grade",
-    "bone_density": "Bone density",
-    "glucocorticoid_timeline": "Glucocorticoid dose over time",
-}
-
-
 def figure_svgs(assessment: Assessment) -> dict[str, str]:
     """Every figure as SVG text, by name."""
     return {
