@@ -10,6 +10,7 @@ label map's silhouette.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 from scipy import ndimage
 
+from osteowedge.io.files import write_atomic
 from osteowedge.morphometry.labelmap import LabelMapMeasurement
 
 GRADE_COLOURS: Mapping[int | None, tuple[int, int, int]] = {
@@ -142,6 +144,7 @@ def render_qc_png(
         draw.text((6, legend_y + 22 + 17 * i), legend, fill=(210, 210, 210), font=small)
     if title:
         draw.text((6, legend_y + 60), title, fill=(160, 160, 160), font=small)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    canvas.save(path, format="PNG")
+    encoded = io.BytesIO()
+    canvas.save(encoded, format="PNG")
+    write_atomic(path, encoded.getvalue())
     return path

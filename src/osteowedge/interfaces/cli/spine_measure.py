@@ -431,7 +431,6 @@ def measure(
     if out is not None:
         from osteowedge.io.qc_image import render_qc_png
 
-        out.mkdir(parents=True, exist_ok=True)
         png = out / "spine_measure_qc.png"
         with _status(f"Drawing {png}"):
             render_qc_png(
