@@ -11,10 +11,10 @@ import pytest
 from osteowedge.assess import assess
 from osteowedge.knowledge import KnowledgeBase, schema
 from osteowedge.knowledge.cite import citation_ids, statement
-from osteowedge.knowledge.schema import Cause, Condition, Drug
+from osteowedge.knowledge.schema import Cause, Drug
 from osteowedge.model import parse_patient
 from osteowedge.model.assessment import Statement
-from osteowedge.model.patient import Medication, PatientRecord
+from osteowedge.model.patient import Medication
 from osteowedge.plan import screening
 from osteowedge.triage import engine as triage
 from osteowedge.workup import labs
@@ -60,36 +60,6 @@ def test_triage_cause_matcher_is_medication_matches(kb: KnowledgeBase) -> None:
             if cause in causes:
                 fast = cause.id in matcher(med.route, med.atc, med.name)
                 assert fast == triage.medication_matches(med, cause), (med, cause.id)
-
-
-def test_condition_index_is_a_scan_in_knowledge_order(kb: KnowledgeBase) -> None:
-    conditions = kb.of_kind(Condition)
-    entries: list[dict[str, str]] = []
-    for c in conditions:
-        entries.append({"name": f"  {c.name.upper()} "})
-        entries.extend({"name": s} for s in c.synonyms)
-        entries.extend({"code": k.code.lower(), "system": k.system} for k in c.codes)
-    entries.append({"name": "no such condition"})
-    for entry in entries:
-        record = PatientRecord.model_validate(
-            {"id": "x", "sex": "female", "age_years": 60, "conditions": [entry]}
-        )
-        name = entry.get("name", "").strip().casefold()
-        by_code = [
-            c.id
-            for c in conditions
-            for k in c.codes
-            if "code" in entry
-            and triage._system(k.system) == triage._system(entry["system"])
-            and k.code.upper() == entry["code"].upper()
-        ]
-        by_name = [
-            c.id
-            for c in conditions
-            if name and (name == c.name.casefold() or name in {s.casefold() for s in c.synonyms})
-        ]
-        expected = (by_code or by_name)[:1]
-        assert triage.resolve_conditions(record, kb) == expected, entry
 
 
 def test_lab_name_index_is_a_scan_in_knowledge_order(kb: KnowledgeBase) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from osteowedge.codes import code_system
 from osteowedge.errors import UnitError
 from osteowedge.exposure.glucocorticoids import GcResult
 from osteowedge.exposure.medications import Match
@@ -66,7 +67,11 @@ def _latest_lab(record: PatientRecord, test: Test, as_of: dt.date) -> tuple[int,
     names = {n.casefold() for n in (test.id, test.name, *test.synonyms)}
     found: list[tuple[dt.date, int, Lab]] = []
     for i, lab in enumerate(record.labs):
-        by_code = lab.code is not None and lab.system.upper() == "LOINC" and lab.code in codes
+        by_code = (
+            lab.code is not None
+            and code_system(lab.system) == "LOINC"
+            and lab.code.strip() in codes
+        )
         by_name = lab.code is None and lab.name is not None and lab.name.casefold() in names
         if (by_code or by_name) and (lab.date is None or lab.date <= as_of):
             found.append((lab.date or dt.date.min, i, lab))

@@ -40,6 +40,8 @@ Route = Literal[
     "transdermal",
     "vaginal",
 ]
+Jurisdiction = Literal["US", "EU", "UK", "CA", "AU", "JP"]
+"""Whose drug labels apply: FDA (US), EMA (EU), MHRA (UK), Health Canada, TGA (AU), PMDA (JP)."""
 Frequency = Literal[
     "daily",
     "twice_daily",
@@ -226,6 +228,32 @@ class RenalCutoff(_Strict):
     note: str | None = None
 
 
+class DrugLabel(_Strict):
+    """One regulator's label for a drug (FDA prescribing information, EMA SmPC, ...): the
+    restrictions and limits that label states beyond the drug record's own, with its citation.
+
+    The plan screens the label of the record's `jurisdiction`; without one, or without a label
+    record for it, every label of the drug (the strictest reading).
+    """
+
+    jurisdiction: Jurisdiction
+    regulator: str = Field(description="FDA, EMA, MHRA, ...")
+    products: list[str] = Field(default_factory=list, description="Brand names on this label.")
+    contraindications: list[Contraindication] = Field(default_factory=list)
+    renal_cutoff: RenalCutoff | None = None
+    max_duration_months: Fact | None = Field(
+        default=None, description="Longest treatment this label allows (lifetime)."
+    )
+    lifetime_group: str | None = Field(
+        default=None,
+        description="Drugs sharing a group count together towards the duration limit "
+        "(e.g. `pth_analogue`: teriparatide and abaloparatide).",
+    )
+    verification: Verification
+    citations: list[str] = Field(min_length=1, description="The label itself (primary source).")
+    note: str | None = None
+
+
 class Code(_Strict):
     system: Literal["ATC", "RxNorm", "LOINC", "SNOMED", "ICD-10", "ICD-10-CM", "UCUM"]
     code: str
@@ -373,6 +401,9 @@ class Drug(RecordBase):
     contraindications: list[Contraindication] = Field(default_factory=list)
     renal_cutoff: RenalCutoff | None = None
     max_duration_months: Fact | None = None
+    labels: list[DrugLabel] = Field(
+        default_factory=list, description="One record per regulator's label (see DrugLabel)."
+    )
     on_stop: str | None = Field(default=None, description="What must follow when it stops.")
     follow_on: list[str] = Field(default_factory=list, description="Drug ids that follow.")
     status: TherapyStatus

@@ -1,4 +1,4 @@
-"""Age of a patient at a given date (pure)."""
+"""Ages and month arithmetic: the one place every engine counts years and months (pure)."""
 
 from __future__ import annotations
 
@@ -29,3 +29,24 @@ def age_at(record: PatientRecord, as_of: dt.date) -> float:
             elapsed -= 1
         age += elapsed
     return age
+
+
+MONTH_DAYS = 365.25 / 12  # unit conversion: mean days per month
+
+
+def months_between(start: dt.date, end: dt.date) -> float:
+    """Months from ``start`` to ``end`` (mean month length; negative when ``end`` is earlier)."""
+    return (end - start).days / MONTH_DAYS
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day of the month ``months`` later (the month's last day when it is shorter)."""
+    month_index = day.month - 1 + months
+    year = day.year + month_index // 12
+    month = month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, candidate)
+        except ValueError:
+            continue
+    raise ValueError(f"cannot add {months} months to {day}")  # pragma: no cover

@@ -184,14 +184,36 @@ class DrugRecommendation(_Out):
     timing: str | None = None
     duration: str | None = None
     reasons: list[str] = Field(default_factory=list)
+    unverified_checks: list[str] = Field(
+        default_factory=list,
+        description="Checks that could not be made from the record (missing, stale or "
+        "undated data): make them before the first dose.",
+    )
+    before_starting: list[str] = Field(
+        default_factory=list,
+        description="What must be done before the first dose (e.g. correct vitamin D "
+        "deficiency); the drug stays the plan.",
+    )
+    ready_to_start: bool = Field(
+        default=True,
+        description="False while a contraindication could not be checked or something must "
+        "be done first (see unverified_checks and before_starting).",
+    )
     knowledge_ids: list[str] = Field(default_factory=list)
+    label_ids: list[str] = Field(
+        default_factory=list, description="The drug label records screened."
+    )
     citation_ids: list[str] = Field(default_factory=list)
 
 
 class AvoidedDrug(_Out):
     drug: str
+    label: str | None = None
     reasons: list[str]
     knowledge_ids: list[str] = Field(default_factory=list)
+    label_ids: list[str] = Field(
+        default_factory=list, description="The drug label records whose restrictions apply."
+    )
     citation_ids: list[str] = Field(default_factory=list)
 
 

@@ -18,6 +18,7 @@ from osteowedge.units import normalize_unit
 SCHEMA_VERSION = "1.0.0"
 
 Sex = Literal["female", "male"]
+Jurisdiction = Literal["US", "EU", "UK", "CA", "AU", "JP"]
 MenopausalStatus = Literal["premenopausal", "perimenopausal", "postmenopausal"]
 Route = Literal[
     "oral",
@@ -349,6 +350,11 @@ class PatientRecord(_Model):
     age_years: Annotated[float, Field(ge=0, le=130)] | None = None
     menopausal_status: MenopausalStatus | None = None
     pregnant: bool | None = None
+    jurisdiction: Jurisdiction | None = Field(
+        default=None,
+        description="Whose drug labels apply (US FDA, EU EMA, UK MHRA, CA, AU, JP). Absent: "
+        "the strictest reading of every label, with a warning.",
+    )
     height_cm: Annotated[float, Field(gt=30, lt=280)] | None = None
     weight_kg: Annotated[float, Field(gt=1, lt=500)] | None = None
     height_history: list[HeightMeasurement] = Field(default_factory=list)

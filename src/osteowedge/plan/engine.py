@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from osteowedge.knowledge.base import KnowledgeBase
@@ -29,6 +29,7 @@ from osteowedge.knowledge.schema import (
     RecordBase,
     Therapy,
 )
+from osteowedge.model.age import add_months
 from osteowedge.model.assessment import (
     AvoidedDrug,
     BoneDensity,
@@ -44,16 +45,17 @@ from osteowedge.model.assessment import (
     Warning,
 )
 from osteowedge.model.context import EngineNotes, LabContext
-from osteowedge.model.patient import Medication, PatientRecord
-from osteowedge.plan.screening import (
-    Screener,
-    add_months,
-    is_current,
-    months_between,
+from osteowedge.model.patient import PatientRecord
+from osteowedge.plan.drug_screen import (
+    DrugScreen,
+    Screened,
+    Use,
+    drug_use,
+    screen_contraindications,
 )
+from osteowedge.plan.screening import Screener
 
 _NOT_STANDARD = ("investigational", "withdrawn_or_restricted", "not_recommended")
-_SCREENS_OUT = ("contraindicated", "not_recommended")
 _DRUG_CATEGORIES = ("moderate", "high", "very_high")
 _GC_CATEGORIES = ("low", "moderate", "high", "very_high", "indeterminate")
 _BISPHOSPHONATES_ORAL = ("alendronate", "risedronate", "ibandronate")
@@ -70,24 +72,6 @@ _THERAPY_SECTIONS = {
 class PlanResult:
     plan: Plan
     notes: EngineNotes
-
-
-@dataclass
-class _Screened:
-    out: list[str] = field(default_factory=list)
-    caution: list[str] = field(default_factory=list)
-    unchecked: list[str] = field(default_factory=list)
-    knowledge_ids: list[str] = field(default_factory=list)
-
-
-@dataclass
-class _Use:
-    """The record's use of one osteoporosis drug."""
-
-    current: bool
-    first_start: dt.date | None
-    last_end: dt.date | None
-    months_used: float | None
 
 
 class _Planner:
@@ -128,6 +112,7 @@ class _Planner:
             cause_ids=[c.id for c in causes],
         )
         self.warnings: list[Warning] = []
+        self.every_label: list[str] = []
         self.trace: list[TraceEntry] = []
         self.pharm: list[DrugRecommendation] = []
         self.avoid: dict[str, AvoidedDrug] = {}
@@ -148,17 +133,17 @@ class _Planner:
         }
         self._listed: dict[str, set[str]] = {name: set() for name in self.lists}
         self.drugs = {d.id: d for d in kb.of_kind(Drug)}
-        taken = frozenset().union(*(matched for _, matched in self.screener.medications))
-        self.use = {
-            d_id: self._use(d_id) if d_id in taken else _Use(False, None, None, None)
+        self.use: dict[str, Use] = {
+            d_id: drug_use([m for m, ids in self.screener.medications if d_id in ids], as_of)
             for d_id in self.drugs
         }
-        self.vitamin_d_low = self.screener.condition_onsets("vitamin_d_deficiency") is not None
+        self.vitamin_d_low = self.screener.shows_condition("vitamin_d_deficiency")
         if labs.vitamin_d_25oh_ng_ml is not None:
             trigger = self._gfact("calcium_vitamin_d_intake", "uk_repletion")[
                 "trigger_25ohd_lt_ng_ml"
             ]
             self.vitamin_d_low = self.vitamin_d_low or labs.vitamin_d_25oh_ng_ml < trigger
+        self.drug_screen = DrugScreen(self.screener, kb, self.use, vitamin_d_low=self.vitamin_d_low)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -188,120 +173,55 @@ class _Planner:
         """Whether the list already holds a statement with this id (the first one stays)."""
         return item_id in self._listed[list_name]
 
-    def _use(self, drug_id: str) -> _Use:
-        drug = self.drugs[drug_id]
-        meds: list[Medication] = [
-            m
-            for m, matched in self.screener.medications
-            if drug.id in matched and (m.start is None or m.start <= self.as_of)
-        ]
-        if not meds:
-            return _Use(False, None, None, None)
-        current = any(is_current(m, self.as_of) for m in meds)
-        starts = [m.start for m in meds if m.start is not None]
-        ends = [m.end for m in meds if m.end is not None and m.end < self.as_of]
-        months = 0.0
-        known = True
-        for m in meds:
-            if m.start is None:
-                known = False
-                continue
-            end = m.end if m.end is not None and m.end < self.as_of else self.as_of
-            months += months_between(m.start, end)
-        return _Use(
-            current=current,
-            first_start=min(starts) if starts else None,
-            last_end=None if current or not ends else max(ends),
-            months_used=months if known else None,
-        )
-
     # -- screening -------------------------------------------------------------------------
 
-    def _screen_cis(self, cis: Sequence[Contraindication], result: _Screened) -> None:
-        self._screen_checked([(ci, self.screener.check(ci)) for ci in cis], result)
+    def _screen_cis(self, cis: Sequence[Contraindication], result: Screened) -> None:
+        screen_contraindications(self.screener, cis, result)
 
-    def _screen_checked(
-        self, checked: Sequence[tuple[Contraindication, str | None]], result: _Screened
-    ) -> None:
-        for ci, reason in checked:
-            if reason is None:
-                continue
-            if ci.severity in _SCREENS_OUT:
-                result.out.append(reason)
-            else:
-                result.caution.append(f"Caution: {reason}")
-
-    def screen_drug(self, drug: Drug) -> _Screened:
-        result = _Screened(knowledge_ids=[drug.id])
-        self._screen_cis(drug.contraindications, result)
-        cutoff = drug.renal_cutoff
-        if cutoff is not None:
-            value = (
-                self.labs.creatinine_clearance_ml_min
-                if cutoff.measure == "crcl"
-                else self.labs.egfr_ml_min_1_73m2
-            )
-            label = "creatinine clearance" if cutoff.measure == "crcl" else "eGFR"
-            if value is None:
-                result.unchecked.append(
-                    f"Check {label} before starting: the label's cut-off is "
-                    f"{cutoff.below_ml_min:g} mL/min ({cutoff.action} below it) and the record "
-                    f"has no recent {label}"
-                )
-                self._warn(
-                    "renal_function_unknown",
-                    f"{drug.name}: {label} unknown, so its renal cut-off "
-                    f"({cutoff.below_ml_min:g} mL/min) could not be checked",
-                    "/labs",
-                )
-            elif value < cutoff.below_ml_min:
-                reason = (
-                    f"{label} {value:g} mL/min is below the label's cut-off of "
-                    f"{cutoff.below_ml_min:g} mL/min ({cutoff.action})"
-                )
-                if cutoff.action in _SCREENS_OUT:
-                    result.out.append(reason)
-                else:
-                    result.caution.append(f"Caution: {reason}")
-        if self.vitamin_d_low and drug.id in self._restricting_fact(
-            "plan_screening_rules", "correct_vitamin_d_deficiency_before"
-        ):
-            result.out.append(
-                "Vitamin D deficiency: correct it (repletion) before starting, then reconsider"
-            )
-            result.knowledge_ids.append("plan_screening_rules")
-        if self.record.pregnant and drug.id in self._restricting_fact(
-            "plan_screening_rules", "defer_in_pregnancy"
-        ):
-            result.out.append("Pregnancy: defer osteoporosis drug treatment; ask a specialist")
-            result.knowledge_ids.append("plan_screening_rules")
-        if drug.max_duration_months is not None:
-            use = self.use[drug.id]
-            limit = float(drug.max_duration_months.value)
-            if use.months_used is not None and use.months_used >= limit:
-                result.out.append(
-                    f"Maximum duration of {limit:g} months reached "
-                    f"({use.months_used:.0f} months used)"
-                )
-        if (
-            self.record.pregnant is None
-            and self.record.sex == "female"
-            and (self.record.menopausal_status in (None, "premenopausal", "perimenopausal"))
-        ):
-            result.caution.append("Confirm the patient is not pregnant before starting")
+    def screen_drug(self, drug: Drug) -> Screened:
+        result = self.drug_screen.screen(drug)
+        for warning in result.warnings:
+            self._warn(warning.code, warning.message, warning.path)
+        if result.every_label:
+            self.every_label.append(drug.name)
         return result
 
-    def avoid_item(self, item_id: str, reasons: list[str], kids: list[str]) -> None:
+    def _jurisdiction_warning(self) -> None:
+        if not self.every_label:
+            return
+        where = self.record.jurisdiction
+        why = "the record has no jurisdiction" if where is None else f"no {where} label record"
+        self._warn(
+            "jurisdiction_union",
+            f"{why}, so every label's restrictions apply (the strictest reading) to "
+            + ", ".join(dict.fromkeys(self.every_label)),
+            "/jurisdiction",
+        )
+
+    def avoid_item(
+        self,
+        item_id: str,
+        reasons: list[str],
+        kids: list[str],
+        screened: Screened | None = None,
+    ) -> None:
+        label_ids = [] if screened is None else screened.label_ids
+        cited = [] if screened is None else screened.label_citations
         previous = self.avoid.get(item_id)
         if previous is not None:
-            reasons = list(dict.fromkeys([*previous.reasons, *reasons]))
-            kids = list(dict.fromkeys([*previous.knowledge_ids, *kids]))
+            reasons = [*previous.reasons, *reasons]
+            kids = [*previous.knowledge_ids, *kids]
+            label_ids = [*previous.label_ids, *label_ids]
+            cited = [*previous.citation_ids, *cited]
         ids = list(dict.fromkeys(kids))
+        record = self.kb.get(item_id) if item_id in self.kb else None
         self.avoid[item_id] = AvoidedDrug(
             drug=item_id,
-            reasons=reasons,
+            label=None if record is None else record.name,
+            reasons=list(dict.fromkeys(reasons)),
             knowledge_ids=ids,
-            citation_ids=citation_ids(self.kb, ids),
+            label_ids=list(dict.fromkeys(label_ids)),
+            citation_ids=list(dict.fromkeys([*citation_ids(self.kb, ids), *cited])),
         )
 
     # -- drugs -----------------------------------------------------------------------------
@@ -479,56 +399,20 @@ class _Planner:
             if drug_id in seen:
                 continue
             seen.add(drug_id)
-            drug = self.drugs[drug_id]
-            screened = self.screen_drug(drug)
-            ids = list(dict.fromkeys([*kids, *screened.knowledge_ids]))
-            if drug.status in _NOT_STANDARD:
-                self.avoid_item(
-                    drug_id,
-                    [
-                        f"{drug.name}: {drug.status.replace('_', ' ')}, not standard care",
-                        *screened.out,
-                    ],
-                    ids,
-                )
-                continue
-            if screened.out:
-                self.avoid_item(drug_id, screened.out, ids)
-                self._rule("plan.R-screen", True, ids, drug=drug_id)
-                continue
-            if drug.anabolic and drug.follow_on:
-                reasons = [*reasons, f"Afterwards: {drug.on_stop or 'an antiresorptive'}"]
-            use = self.use[drug_id]
-            duration = None
-            if drug.max_duration_months is not None:
-                limit = float(drug.max_duration_months.value)
-                used = use.months_used if use.current and use.months_used is not None else 0.0
-                duration = f"at most {limit:g} months in total ({max(limit - used, 0):.0f} left)"
-            if screened.unchecked:
-                timing = " ".join(x for x in (timing, "Only after renal function is checked.") if x)
-            self.pharm.append(
-                DrugRecommendation(
-                    drug=drug_id,
-                    label=drug.name,
-                    dose=drug.dose.text or f"{drug.dose.value} {drug.dose.unit}",
-                    route=drug.route,
-                    frequency=drug.frequency,
-                    timing=" ".join(x for x in (timing, drug.timing) if x) or None,
-                    duration=duration,
-                    reasons=[*reasons, *screened.unchecked, *screened.caution],
-                    knowledge_ids=ids,
-                    citation_ids=citation_ids(self.kb, ids),
-                )
-            )
+            self._propose(self.drugs[drug_id], reasons, kids, timing)
         # anything else the patient takes is screened too
         for drug_id, use in self.use.items():
             if drug_id in seen or not use.current:
                 continue
+            seen.add(drug_id)
             drug = self.drugs[drug_id]
             screened = self.screen_drug(drug)
             if screened.out:
                 self.avoid_item(
-                    drug_id, [f"Patient takes {drug.name}", *screened.out], screened.knowledge_ids
+                    drug_id,
+                    [f"Patient takes {drug.name}", *screened.out],
+                    screened.knowledge_ids,
+                    screened,
                 )
             elif drug.status in _NOT_STANDARD and drug.is_osteoporosis_therapy:
                 self.avoid_item(
@@ -539,7 +423,61 @@ class _Planner:
                     ],
                     [drug_id],
                 )
+        # every other osteoporosis drug the record contraindicates, proposed or not
+        for drug_id, drug in self.drugs.items():
+            if drug_id in seen or not drug.is_osteoporosis_therapy:
+                continue
+            screened = self.drug_screen.screen(drug)
+            if screened.out:
+                self.avoid_item(drug_id, screened.out, screened.knowledge_ids, screened)
+        self._rule("plan.R-avoid-complete", True, ["plan_drug_preference"])
         self._holiday()
+
+    def _propose(self, drug: Drug, reasons: list[str], kids: list[str], timing: str | None) -> None:
+        drug_id = drug.id
+        screened = self.screen_drug(drug)
+        ids = list(dict.fromkeys([*kids, *screened.knowledge_ids]))
+        if drug.status in _NOT_STANDARD:
+            self.avoid_item(
+                drug_id,
+                [f"{drug.name}: {drug.status.replace('_', ' ')}, not standard care", *screened.out],
+                ids,
+                screened,
+            )
+            return
+        if screened.out:
+            self.avoid_item(drug_id, screened.out, ids, screened)
+            self._rule("plan.R-screen", True, ids, drug=drug_id)
+            return
+        if drug.anabolic and drug.follow_on:
+            reasons = [*reasons, f"Afterwards: {drug.on_stop or 'an antiresorptive'}"]
+        remaining = self.drug_screen.remaining_months(drug)
+        duration = (
+            None
+            if remaining is None
+            else f"at most {remaining[0]:g} months in total ({remaining[1]:.0f} left)"
+        )
+        self._rule("plan.R-screen", False, ids, drug=drug_id, ready=screened.ready)
+        self.pharm.append(
+            DrugRecommendation(
+                drug=drug_id,
+                label=drug.name,
+                dose=drug.dose.text or f"{drug.dose.value} {drug.dose.unit}",
+                route=drug.route,
+                frequency=drug.frequency,
+                timing=" ".join(x for x in (timing, drug.timing) if x) or None,
+                duration=duration,
+                reasons=[*reasons, *screened.caution],
+                unverified_checks=list(dict.fromkeys(screened.unverified)),
+                before_starting=screened.delays,
+                ready_to_start=screened.ready,
+                knowledge_ids=ids,
+                label_ids=screened.label_ids,
+                citation_ids=list(
+                    dict.fromkeys([*citation_ids(self.kb, ids), *screened.label_citations])
+                ),
+            )
+        )
 
     def _holiday(self) -> None:
         holiday = "asbmr_2016_drug_holiday"
@@ -614,7 +552,7 @@ class _Planner:
                 ),
             ):
                 record = self.kb.get(item_id)
-                screened = _Screened(knowledge_ids=[item_id])
+                screened = Screened(knowledge_ids=[item_id])
                 self._screen_cis(getattr(record, "contraindications", []), screened)
                 ids = [item_id, intake, "acr_2022_giop_recommendations"]
                 if screened.out:
@@ -641,7 +579,7 @@ class _Planner:
             rep = self._gfact(intake, "uk_repletion")
             weeks = self._gfact(intake, "repletion_loading_weeks_range")
             ergo = self.drugs["ergocalciferol"]
-            screened = _Screened()
+            screened = Screened()
             self._screen_cis(ergo.contraindications, screened)
             ids = ["ergocalciferol", intake, "vitamin_d_status"]
             if screened.out:
@@ -677,7 +615,7 @@ class _Planner:
             )
         # non-standard supplements: listed only when the record shows a reason to avoid them
         for record, status in self.kb.derived("plan.nonstandard_supplements", _nonstandard):
-            screened = _Screened()
+            screened = Screened()
             self._screen_cis(getattr(record, "contraindications", []), screened)
             shown = screened.out + screened.caution
             if shown:
@@ -702,9 +640,8 @@ class _Planner:
         for trigger in triggers:
             for item_id in table.get(trigger, []):
                 record = self.kb.typed(item_id, Therapy)
-                checked = [(ci, self.screener.check(ci)) for ci in record.contraindications]
-                screened = _Screened()
-                self._screen_checked(checked, screened)
+                screened = Screened()
+                self._screen_cis(record.contraindications, screened)
                 list_name = kb_lists[record.id]
                 ids = [item_id, rule]
                 if screened.out or (record.status in _NOT_STANDARD and screened.caution):
@@ -725,10 +662,11 @@ class _Planner:
                 reasons = [
                     f"Indication: {trigger.replace('symptom.', 'symptom ')}",
                     *screened.caution,
+                    *(f"Not checked: {u}" for u in screened.unverified),
                 ]
                 self._add(list_name, statement(self.kb, item_id, record.name, reasons, ids))
-                for ci, found in checked:
-                    if ci.severity == "caution" and found is not None:
+                for ci in record.contraindications:
+                    if ci.severity == "caution" and self.screener.check(ci).shown is not None:
                         self._add(
                             "avoid_activities",
                             statement(
@@ -864,6 +802,7 @@ class _Planner:
 
     def build(self) -> PlanResult:
         self.drugs_plan()
+        self._jurisdiction_warning()
         self.supplements()
         self.conservative()
         self.advice()

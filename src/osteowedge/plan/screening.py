@@ -1,78 +1,51 @@
 """Screening a drug, supplement or activity against what the record shows (pure).
 
-Safety-first conventions (documented in the plan report):
+One rule decides every screen: **unverified facts restrict, never permit**. Each check ends in
+one of three answers: the record *shows* the restriction (the item is screened out, or kept with
+a caution), the record *clears* it with verified data, or the check is *unverified* (missing,
+stale or undated data): the item may stay, but the check is listed as not made and a
+contraindication that could not be checked keeps a drug from being ready to start. A stale or
+undated result that is abnormal *shows* the restriction exactly as a fresh one would, with its
+date and "recheck"; a stale normal result is unverified, as a missing one is.
+
+The same asymmetry everywhere:
 - a condition counts whether or not it has resolved ("active or past" on most labels);
 - a condition with a `within_months` window and no onset date cannot be ruled out, so it counts;
 - a label population (`outside_population`) is met only when the record shows it: unknown sex-,
   menopause- or age-data mean the population could not be confirmed, so the item is screened out;
-- a non-drug exposure counts at any time; a medication counts while current at `as_of`.
+- a non-drug exposure counts at any time; a medication counts while current at `as_of`;
+- which labels' restrictions are screened is the plan's choice (`plan.labels`): the record's
+  jurisdiction's label, or every label when there is none (the strictest reading).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from osteowedge.knowledge.base import KnowledgeBase
+from osteowedge.knowledge.match import entry_conditions
 from osteowedge.knowledge.schema import (
     Cause,
-    Condition,
     Contraindication,
     Drug,
     ExposureKind,
+    LabCriterion,
     Population,
+    Test,
 )
-from osteowedge.model.context import LabContext
+from osteowedge.model.age import age_at, months_between
+from osteowedge.model.context import LabContext, StaleResult
 from osteowedge.model.patient import Medication, PatientRecord
 
-_MONTH_DAYS = 365.25 / 12  # unit conversion: mean days per month
-
-_SYSTEM_ALIASES = {
-    "SNOMED": "SNOMED",
-    "SNOMEDCT": "SNOMED",
-    "SNOMED-CT": "SNOMED",
-    "SNOMED CT": "SNOMED",
-    "HTTP://SNOMED.INFO/SCT": "SNOMED",
-    "ICD-10": "ICD-10",
-    "ICD10": "ICD-10",
-    "ICD-10-CM": "ICD-10",
-    "ICD10CM": "ICD-10",
-}
-
 # Lab-derived conditions: condition id -> (test ids, lab status that shows it).
-_LAB_CONDITIONS: Mapping[str, tuple[tuple[str, ...], str]] = {
+_LAB_CONDITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "hypocalcemia": (("serum_calcium", "ionized_calcium", "albumin_corrected_calcium"), "low"),
     "hypercalcemia": (("serum_calcium", "ionized_calcium", "albumin_corrected_calcium"), "high"),
     "vitamin_d_deficiency": (("vitamin_d_25_hydroxy", "vitamin_d_25oh"), "low"),
 }
-
-
-def age_years(record: PatientRecord, as_of: dt.date) -> float | None:
-    """Age at ``as_of`` from the birth date (preferred) or the given age."""
-    if record.birth_date is not None:
-        years = as_of.year - record.birth_date.year
-        if (as_of.month, as_of.day) < (record.birth_date.month, record.birth_date.day):
-            years -= 1
-        return float(years)
-    return record.age_years
-
-
-def months_between(start: dt.date, end: dt.date) -> float:
-    return (end - start).days / _MONTH_DAYS
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month_index = day.month - 1 + months
-    year = day.year + month_index // 12
-    month = month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, candidate)
-        except ValueError:
-            continue
-    raise ValueError(f"cannot add {months} months to {day}")  # pragma: no cover
 
 
 def is_current(med: Medication, as_of: dt.date) -> bool:
@@ -81,12 +54,43 @@ def is_current(med: Medication, as_of: dt.date) -> bool:
 
 
 @dataclass(frozen=True)
-class Hit:
-    """A screen that fired: its severity, the reason, and the knowledge behind it."""
+class Check:
+    """One screen's answer: ``shown`` (the reason the record shows it), ``unverified`` (why it
+    could not be checked), or neither (verified clear)."""
 
-    severity: str
-    reason: str
-    knowledge_ids: tuple[str, ...]
+    shown: str | None = None
+    unverified: str | None = None
+
+
+CLEAR = Check()
+
+
+def stale_text(kb: KnowledgeBase, test_id: str, result: StaleResult) -> str:
+    """What a restricting stale or undated result says: its value, date and the recheck."""
+    name = kb.get(test_id).name if test_id in kb else test_id
+    age = (
+        "undated"
+        if result.date is None
+        else f"older than its {result.window_days}-day window"
+        if result.window_days is not None
+        else "not current"
+    )
+    return f"{name} last {result.shown} ({age}); recheck, and reconsider if now within range"
+
+
+def missing_text(kb: KnowledgeBase, test_ids: Sequence[str], labs: LabContext) -> str:
+    """Why a lab check could not be made: the tests it needs and how recent they must be."""
+    names: list[str] = []
+    for test_id in test_ids:
+        if test_id not in kb:
+            continue
+        test = kb.get(test_id)
+        window = test.freshness_days if isinstance(test, Test) else None
+        days = "" if window is None else f" within {int(window.value)} days"
+        stale = labs.stale.get(test_id)
+        last = "" if stale is None else f"; last {stale.shown} does not count"
+        names.append(f"{test.name}{days}{last}")
+    return "needs " + (" or ".join(names) or "a current result")
 
 
 class Screener:
@@ -107,67 +111,60 @@ class Screener:
         self.as_of = as_of
         self.labs = labs
         self.vertebral_fracture = vertebral_fracture
-        self.age = age_years(record, as_of)
+        self.age = age_at(record, as_of)
         self._cause_ids = frozenset(cause_ids)
         matcher = kb.derived("plan.medication_matcher", _medication_matcher)
         self.medications: tuple[tuple[Medication, frozenset[str]], ...] = tuple(
             (med, matcher(med.name, med.atc)) for med in record.medications
         )
         """Each record medication with the ids of the knowledge records it is."""
-        self._onsets: dict[str, list[dt.date | None] | None] = {}
+        self._entries: dict[str, list[dt.date | None]] = {}
+        for entry in record.conditions:
+            for condition_id in entry_conditions(entry, kb):
+                self._entries.setdefault(condition_id, []).append(entry.onset)
         self._takes: dict[str, str | None] = {}
 
     # -- conditions ------------------------------------------------------------------------
 
-    def condition_onsets(self, condition_id: str) -> list[dt.date | None] | None:
-        """Onsets of every record entry that is the condition (None: the record does not show
-        it); a lab that shows it (e.g. low calcium) counts with its date."""
-        if condition_id in self._onsets:
-            return self._onsets[condition_id]
-        codes = self.kb.derived("plan.condition_codes", _condition_codes).get(condition_id)
-        if codes is None:
-            self.kb.get(condition_id)  # raises the KnowledgeError that names an unknown id
-            codes = frozenset()
-        onsets: list[dt.date | None] = []
-        for entry in self.record.conditions:
-            if entry.id == condition_id:
-                onsets.append(entry.onset)
-                continue
-            if entry.code and entry.system:
-                system = _SYSTEM_ALIASES.get(entry.system.strip().upper())
-                code = entry.code.strip().upper()
-                for kb_system, kb_code in codes:
-                    if system == kb_system and _code_matches(system, code, kb_code):
-                        onsets.append(entry.onset)
-                        break
-        lab_rule = _LAB_CONDITIONS.get(condition_id)
-        if lab_rule is not None:
-            tests, status = lab_rule
-            for test in tests:
-                if self.labs.status.get(test) == status:
-                    onsets.append(self.labs.dates.get(test))
-        self._onsets[condition_id] = onsets or None
-        return onsets or None
+    def shows_condition(self, condition_id: str) -> bool:
+        """Whether the record shows the condition at any time (entry, or a fresh or stale lab)."""
+        return self.has_condition(condition_id).shown is not None
 
-    def has_condition(self, condition_id: str, within_months: int | None = None) -> str | None:
-        """A reason when the record shows the condition (in the window), else None."""
-        onsets = self.condition_onsets(condition_id)
-        if onsets is None:
-            return None
-        name = self.kb.get(condition_id).name
-        if within_months is None:
-            return f"record shows {name}"
-        for onset in onsets:
-            if onset is None:
-                return (
-                    f"record shows {name} without an onset date: "
-                    f"cannot rule out the last {within_months} months"
-                )
-            if onset <= self.as_of and months_between(onset, self.as_of) <= within_months:
-                return f"{name} on {onset.isoformat()}, within {within_months} months"
-            if onset > self.as_of:
-                continue
-        return None
+    def has_condition(self, condition_id: str, within_months: int | None = None) -> Check:
+        """The record's entries for the condition (in the window), else what the labs show."""
+        name = self.kb.get(condition_id).name  # a KnowledgeError names an unknown id
+        onsets = self._entries.get(condition_id)
+        if onsets is not None:
+            if within_months is None:
+                return Check(shown=f"record shows {name}")
+            for onset in onsets:
+                if onset is None:
+                    return Check(
+                        shown=f"record shows {name} without an onset date: "
+                        f"cannot rule out the last {within_months} months"
+                    )
+                if onset <= self.as_of and months_between(onset, self.as_of) <= within_months:
+                    return Check(
+                        shown=f"{name} on {onset.isoformat()}, within {within_months} months"
+                    )
+        return self._lab_condition(condition_id, name)
+
+    def _lab_condition(self, condition_id: str, name: str) -> Check:
+        rule = _LAB_CONDITIONS.get(condition_id)
+        if rule is None:
+            return CLEAR
+        tests, status = rule
+        for test in tests:
+            if self.labs.status.get(test) == status:
+                when = self.labs.dates.get(test)
+                return Check(shown=f"{name}: {test} {status}" + (f" on {when}" if when else ""))
+        for test in tests:
+            stale = self.labs.stale.get(test)
+            if stale is not None and stale.status == status:
+                return Check(shown=f"{name}: {stale_text(self.kb, test, stale)}")
+        if any(self.labs.status.get(test) == "normal" for test in tests):
+            return CLEAR
+        return Check(unverified=f"{name} not excluded: {missing_text(self.kb, tests, self.labs)}")
 
     # -- medications and exposures ---------------------------------------------------------
 
@@ -214,14 +211,10 @@ class Screener:
                 unknown = True
             elif rec.menopausal_status not in pop.menopausal_status:
                 return False
-        if pop.min_age_years is not None or pop.max_age_years is not None:
-            if self.age is None:
-                unknown = True
-            else:
-                if pop.min_age_years is not None and self.age < pop.min_age_years:
-                    return False
-                if pop.max_age_years is not None and self.age > pop.max_age_years:
-                    return False
+        if pop.min_age_years is not None and self.age < pop.min_age_years:
+            return False
+        if pop.max_age_years is not None and self.age > pop.max_age_years:
+            return False
         if pop.pregnant is not None:
             if rec.pregnant is None:
                 unknown = True
@@ -231,60 +224,74 @@ class Screener:
 
     # -- one contraindication ---------------------------------------------------------------
 
-    def check(self, ci: Contraindication) -> str | None:
-        """The reason the record shows this contraindication, or None."""
-        found: str | None = None
+    def check(self, ci: Contraindication) -> Check:
+        """What the record says about this contraindication (see :class:`Check`)."""
+        result = self._check(ci)
+        if result.shown is not None:
+            return Check(shown=f"{ci.reason} ({result.shown})")
+        if result.unverified is not None:
+            return Check(unverified=f"{ci.reason} ({result.unverified})")
+        return CLEAR
+
+    def _check(self, ci: Contraindication) -> Check:
         if ci.condition is not None:
-            found = self.has_condition(ci.condition, ci.within_months)
-        elif ci.medication is not None:
+            return self.has_condition(ci.condition, ci.within_months)
+        if ci.medication is not None:
             found = self.takes(ci.medication)
-        elif ci.vertebral_fracture is not None:
-            found = "vertebral fracture present" if self.vertebral_fracture else None
-        elif ci.lab is not None:
-            found = self._lab(ci)
-        elif ci.population is not None:
+            return CLEAR if found is None else Check(shown=found)
+        if ci.vertebral_fracture is not None:
+            return Check(shown="vertebral fracture present") if self.vertebral_fracture else CLEAR
+        if ci.lab is not None:
+            return self.lab(ci.lab)
+        if ci.population is not None:
             inside = self.in_population(ci.population)
-            found = "patient is in this population" if inside else None
-        elif ci.outside_population is not None:
+            return Check(shown="patient is in this population") if inside else CLEAR
+        if ci.outside_population is not None:
             inside = self.in_population(ci.outside_population)
             if inside is None:
-                found = "label population could not be confirmed from the record"
-            elif not inside:
-                found = "patient is outside the label population"
-        return None if found is None else f"{ci.reason} ({found})"
+                return Check(shown="label population could not be confirmed from the record")
+            if not inside:
+                return Check(shown="patient is outside the label population")
+        return CLEAR
 
-    def _lab(self, ci: Contraindication) -> str | None:
-        lab = ci.lab
-        assert lab is not None
-        status = self.labs.status.get(lab.test)
-        if lab.comparison == "below_reference_low":
-            return f"{lab.test} low" if status == "low" else None
-        if lab.comparison == "above_reference_high":
-            return f"{lab.test} high" if status == "high" else None
-        value = self.labs.values.get(lab.test)
-        if value is None or lab.threshold is None:
-            return None
-        limit = float(lab.threshold.value)
-        if lab.comparison == "below" and value < limit:
-            return f"{lab.test} {value} below {limit}"
-        if lab.comparison == "above" and value > limit:
-            return f"{lab.test} {value} above {limit}"
+    def lab(self, lab: LabCriterion) -> Check:
+        """A lab criterion against the fresh result, else the stale one (which only restricts)."""
+        name = self.kb.get(lab.test).name
+        if lab.test in self.labs.status:
+            status, value = self.labs.status[lab.test], self.labs.values.get(lab.test)
+            fired = _lab_fires(lab, status, value)
+            if fired is not None:
+                when = self.labs.dates.get(lab.test)
+                return Check(shown=f"{name} {fired}" + (f" on {when}" if when else ""))
+            if _lab_decided(lab, status, value):
+                return CLEAR
+        stale = self.labs.stale.get(lab.test)
+        if stale is not None and _lab_fires(lab, stale.status, stale.value) is not None:
+            return Check(shown=stale_text(self.kb, lab.test, stale))
+        return Check(unverified=missing_text(self.kb, [lab.test], self.labs))
+
+
+def _lab_fires(lab: LabCriterion, status: str, value: float | None) -> str | None:
+    """What the result shows for the criterion, or None when it does not show it."""
+    if lab.comparison == "below_reference_low":
+        return "below the reference range" if status == "low" else None
+    if lab.comparison == "above_reference_high":
+        return "above the reference range" if status == "high" else None
+    if value is None or lab.threshold is None:
         return None
+    limit = float(lab.threshold.value)
+    if lab.comparison == "below" and value < limit:
+        return f"{value:g} below {limit:g}"
+    if lab.comparison == "above" and value > limit:
+        return f"{value:g} above {limit:g}"
+    return None
 
 
-def _code_matches(system: str, code: str, kb_code: str) -> bool:
-    """SNOMED: exact; ICD-10: the knowledge code or any code below it (I21 covers I21.4)."""
-    if system != "ICD-10":
-        return code == kb_code
-    return code.replace(".", "").startswith(kb_code.replace(".", ""))
-
-
-def _condition_codes(kb: KnowledgeBase) -> dict[str, frozenset[tuple[str, str]]]:
-    """Condition id -> its (system, code) pairs, ``-CM`` dropped from the system."""
-    return {
-        c.id: frozenset((k.system.replace("-CM", ""), k.code.upper()) for k in c.codes)
-        for c in kb.of_kind(Condition)
-    }
+def _lab_decided(lab: LabCriterion, status: str, value: float | None) -> bool:
+    """Whether a result that does not fire clears the criterion (known status or value)."""
+    if lab.comparison in ("below_reference_low", "above_reference_high"):
+        return status != "unknown"
+    return value is not None and lab.threshold is not None
 
 
 _MATCH_MEMO_SIZE = 4096  # distinct (name, ATC) pairs remembered per knowledge base
@@ -350,11 +357,11 @@ def _matches(med_name: str | None, med_atc: str | None, terms: _Terms) -> bool:
 
 
 __all__ = [
-    "Hit",
+    "CLEAR",
+    "Check",
     "Screener",
-    "add_months",
-    "age_years",
     "is_current",
     "medication_matches",
-    "months_between",
+    "missing_text",
+    "stale_text",
 ]

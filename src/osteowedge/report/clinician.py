@@ -349,28 +349,54 @@ def _workup(a: Assessment, cites: Citations) -> str:
 </section>"""
 
 
+_FULL_DRUG_ROWS = 4  # drugs shown with dose and rationale; the rest are named in order
+
+
 def _plan(a: Assessment, cites: Citations) -> str:
     p = a.plan
     drugs_in = p.pharmacological
     first_shown: dict[str, int] = {}
+    timing_shown: dict[str, int] = {}
     rows = []
-    for i, d in enumerate(drugs_in, start=1):
-        new = [r for r in d.reasons if r not in first_shown]
-        repeated = sorted({first_shown[r] for r in d.reasons if r in first_shown})
+    shown_in_full, more = drugs_in[:_FULL_DRUG_ROWS], drugs_in[_FULL_DRUG_ROWS:]
+    for i, d in enumerate(shown_in_full, start=1):
+        lines = [
+            *(f"First: {b}" for b in d.before_starting),
+            *d.reasons,
+            *(f"Not yet checked: {u}" for u in d.unverified_checks),
+        ]
+        new = [r for r in lines if r not in first_shown]
+        repeated = sorted({first_shown[r] for r in lines if r in first_shown})
         for r in new:
             first_shown[r] = i
         again = (
             f"; and the reasons given for {', '.join(str(n) for n in repeated)}" if repeated else ""
         )
+        timing = d.timing or ""
+        if timing in timing_shown:
+            timing = f"As for {timing_shown[timing]}."
+        elif timing:
+            timing_shown[timing] = i
+        status = "" if d.ready_to_start else '<br><span class="why">Not ready to start</span>'
         rows.append(
-            f"<tr><td><strong>{i}. {esc(d.label)}</strong>{cites.cite(d.citation_ids)}</td>"
+            f"<tr><td><strong>{i}. {esc(d.label)}</strong>{cites.cite(d.citation_ids)}{status}</td>"
             f'<td>{esc(d.dose)}<br><span class="why">{esc(humanize(d.route))}, '
             f"{esc(humanize(d.frequency))}</span></td>"
-            f"<td>{esc(d.timing or '')}"
+            f"<td>{esc(timing)}"
             f"{'<br>Duration: ' + esc(d.duration) if d.duration else ''}</td>"
             f'<td>{_reasons(new)}<span class="why">{esc(again)}</span></td></tr>'
         )
     drugs = "".join(rows)
+    also = "; ".join(
+        f"{i}. {esc(d.label)}{cites.cite(d.citation_ids)}"
+        + ("" if d.ready_to_start else " (not ready to start: see the assessment's checks)")
+        for i, d in enumerate(more, start=len(shown_in_full) + 1)
+    )
+    if also:
+        drugs += (
+            f'<tr><td colspan="4"><strong>Also suitable, in order of preference:</strong> '
+            f"{also}.</td></tr>"
+        )
     drug_table = (
         '<table class="compact drugs"><thead><tr><th>Drug (order of preference)</th><th>Dose</th>'
         f"<th>Timing and duration</th><th>Rationale</th></tr></thead><tbody>{drugs}</tbody></table>"

@@ -17,7 +17,8 @@ from osteowedge.errors import KnowledgeError
 from osteowedge.exposure.medications import word_pattern
 from osteowedge.knowledge.base import KnowledgeBase
 from osteowedge.knowledge.cite import statement
-from osteowedge.knowledge.schema import Cause, Condition, RedFlag, Symptom
+from osteowedge.knowledge.match import resolve_conditions, unknown_conditions
+from osteowedge.knowledge.schema import Cause, RedFlag, Symptom
 from osteowedge.model.assessment import Statement, TraceEntry, Triage, Urgency, Warning
 from osteowedge.model.context import EngineNotes
 from osteowedge.model.patient import Exam, Medication, PatientRecord
@@ -206,6 +207,7 @@ def _gather(
         height_loss_cm=loss,
         height_loss_basis=basis,
     )
+    warnings.extend(unknown_conditions(record, kb))
     conditions = resolve_conditions(record, kb)
     malignancy = set(_str_list(kb.decision_fact(LOGIC, "malignancy_conditions")))
     facts.malignancy = [kb.get(c).name for c in conditions if c in malignancy]
@@ -251,44 +253,6 @@ def height_loss(record: PatientRecord, as_of: dt.date) -> tuple[float | None, st
     loss = tallest.height_cm - current
     basis = f"{tallest.height_cm:g} cm on {tallest.date} -> {current:g} cm ({current_label})"
     return loss, basis
-
-
-def resolve_conditions(record: PatientRecord, kb: KnowledgeBase) -> list[str]:
-    """Knowledge condition ids of the record's conditions (by id, by code, or by exact name)."""
-    by_id, by_code, by_name = kb.derived("triage.condition_index", _condition_index)
-    found: list[str] = []
-    for entry in record.conditions:
-        if entry.id and entry.id in by_id:
-            found.append(entry.id)
-            continue
-        if entry.code and entry.system:
-            match = by_code.get((_system(entry.system), entry.code.strip().upper()))
-            if match:
-                found.append(match)
-                continue
-        if entry.name:
-            match = by_name.get(entry.name.strip().casefold())
-            if match:
-                found.append(match)
-    return list(dict.fromkeys(found))
-
-
-_ConditionIndex = tuple[frozenset[str], dict[tuple[str, str], str], dict[str, str]]
-
-
-def _condition_index(kb: KnowledgeBase) -> _ConditionIndex:
-    """Condition ids; (system, code) -> id; casefolded name or synonym -> id. The first
-    condition (in knowledge order) wins, as a scan in that order would find it."""
-    conditions = kb.of_kind(Condition)
-    by_code: dict[tuple[str, str], str] = {}
-    by_name: dict[str, str] = {}
-    for c in conditions:
-        for k in c.codes:
-            by_code.setdefault((_system(k.system), k.code.upper()), c.id)
-        by_name.setdefault(c.name.casefold(), c.id)
-        for synonym in c.synonyms:
-            by_name.setdefault(synonym.casefold(), c.id)
-    return frozenset(c.id for c in conditions), by_code, by_name
 
 
 _CauseMatcher = Callable[[str | None, str | None, str | None], frozenset[str]]
@@ -338,11 +302,6 @@ def _active(med: Medication, as_of: dt.date) -> bool:
     return started and ongoing
 
 
-def _system(system: str) -> str:
-    text = system.strip().upper().replace(" ", "")
-    return "SNOMED" if text.startswith("SNOMED") else text
-
-
 def _str_list(value: object) -> list[str]:
     if not isinstance(value, list):
         raise KnowledgeError(f"expected a list of ids in {LOGIC}, got {value!r}")
@@ -388,5 +347,4 @@ __all__ = [
     "assess_triage",
     "height_loss",
     "medication_matches",
-    "resolve_conditions",
 ]

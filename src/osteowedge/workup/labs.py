@@ -2,7 +2,8 @@
 
 A laboratory's own reference range wins over the knowledge default; a default range marked U
 (unverified) decides nothing (status ``unknown``). A result older than its test's
-``freshness_days`` (or undated, or dated after ``as_of``) is shown but counts as missing.
+``freshness_days``, or undated, cannot clear anything: it is kept apart (``LabContext.stale``)
+so that an abnormal value still restricts. A result dated after ``as_of`` is not used.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from osteowedge.codes import code_system
 from osteowedge.errors import KnowledgeError, UnitError
 from osteowedge.knowledge.base import KnowledgeBase
 from osteowedge.knowledge.cite import citation_ids
 from osteowedge.knowledge.schema import ReferenceRange, Test
 from osteowedge.model.age import age_at
 from osteowedge.model.assessment import LabFinding, TraceEntry, Warning
-from osteowedge.model.context import LabContext
+from osteowedge.model.context import LabContext, StaleResult
 from osteowedge.model.patient import Lab, PatientRecord
 from osteowedge.units import convert, normalize_unit
 
@@ -43,13 +45,23 @@ VITAMIN_D_UNIT = "ng/mL"
 
 @dataclass(frozen=True)
 class _Usable:
-    """One usable (dated, fresh) lab result, in its canonical unit where one exists."""
+    """One lab result up to ``as_of``, in its canonical unit where one exists; ``fresh`` when
+    it is dated and inside its test's window (only a fresh result can clear a drug)."""
 
     test_id: str
     value: float | None  # canonical unit; None when it cannot be converted
     status: Status
-    date: dt.date
+    date: dt.date | None
     index: int
+    fresh: bool
+    shown: str
+    window_days: int | None
+
+    def later_than(self, other: _Usable) -> bool:
+        """Whether this result replaces ``other`` as the latest (undated ranks as oldest)."""
+        if self.date is None:
+            return other.date is None
+        return other.date is None or self.date >= other.date
 
 
 @dataclass
@@ -65,6 +77,7 @@ def interpret_labs(record: PatientRecord, kb: KnowledgeBase, as_of: dt.date) -> 
     report = LabReport()
     index = kb.derived("workup.loinc_index", _loinc_index)
     usable: dict[str, _Usable] = {}
+    latest: dict[str, _Usable] = {}
     for i, lab in enumerate(record.labs):
         found = _identify(lab, kb, index)
         if found is None:
@@ -81,10 +94,12 @@ def interpret_labs(record: PatientRecord, kb: KnowledgeBase, as_of: dt.date) -> 
         result = _interpret(i, lab, test, kind, kb, as_of, report)
         if result is not None:
             key = EGFR_REPORTED if kind == EGFR_REPORTED else test.id
-            best = usable.get(key)
-            if best is None or result.date >= best.date:
-                usable[key] = result
-    report.context = _context(record, kb, as_of, usable, report)
+            chosen = usable if result.fresh else latest
+            best = chosen.get(key)
+            if best is None or result.later_than(best):
+                chosen[key] = result
+    stale = {k: v for k, v in latest.items() if k not in usable}
+    report.context = _context(record, kb, as_of, usable, report, stale)
     return report
 
 
@@ -103,7 +118,7 @@ def _loinc_index(kb: KnowledgeBase) -> dict[str, tuple[Test, str | None]]:
 def _identify(
     lab: Lab, kb: KnowledgeBase, index: Mapping[str, tuple[Test, str | None]]
 ) -> tuple[Test, str] | None:
-    if lab.code and lab.system.strip().upper() == "LOINC" and lab.code.strip() in index:
+    if lab.code and code_system(lab.system) == "LOINC" and lab.code.strip() in index:
         test, display = index[lab.code.strip()]
         kind = EGFR_REPORTED if display and "Volume Rate/Area" in display else "measured"
         return test, kind
@@ -211,11 +226,21 @@ def _interpret(
     if canonical is not None and target != unit:
         reasons.append(f"= {canonical:.4g} {target}")
 
-    usable = _fresh(i, lab, test, kind, as_of, reasons, report)
+    fresh = _fresh(i, lab, test, kind, as_of, reasons, report)
     finding(status)
-    if not usable or lab.date is None:
+    if lab.date is not None and lab.date > as_of:
         return None
-    return _Usable(test.id, canonical, status, lab.date, i)
+    window = test.freshness_days
+    return _Usable(
+        test.id,
+        canonical,
+        status,
+        lab.date,
+        i,
+        fresh and lab.date is not None,
+        shown + (f" on {lab.date}" if lab.date else " (undated)"),
+        None if window is None or window.verification == "U" else int(window.value),
+    )
 
 
 def _status(
@@ -297,11 +322,12 @@ def _fresh(
         report.warnings.append(
             Warning(
                 code="lab_undated",
-                message=f"{name} has no date: its age cannot be checked, so it counts as missing",
+                message=f"{name} has no date: its age cannot be checked, so it cannot clear a "
+                "drug (an abnormal value still restricts)",
                 path=f"/labs/{i}/date",
             )
         )
-        reasons.append("undated: counts as missing")
+        reasons.append("undated: cannot clear a drug; an abnormal value still restricts")
         return False
     if lab.date > as_of:
         report.warnings.append(
@@ -323,11 +349,15 @@ def _fresh(
             Warning(
                 code="lab_stale",
                 message=f"{name} from {lab.date} is {age} days old, beyond the {days}-day "
-                f"window for {test.id}: it counts as missing; repeat it",
+                f"window for {test.id}: it cannot clear a drug (an abnormal value still "
+                "restricts); repeat it",
                 path=f"/labs/{i}/date",
             )
         )
-        reasons.append(f"{age} days old, beyond the {days}-day window: counts as missing")
+        reasons.append(
+            f"{age} days old, beyond the {days}-day window: cannot clear a drug; an abnormal "
+            "value still restricts"
+        )
         return False
     return True
 
@@ -391,11 +421,13 @@ def _context(
     as_of: dt.date,
     usable: Mapping[str, _Usable],
     report: LabReport,
+    stale: Mapping[str, _Usable],
 ) -> LabContext:
     status = {k: u.status for k, u in usable.items()}
     values = {k: u.value for k, u in usable.items() if u.value is not None}
-    dates = {k: u.date for k, u in usable.items()}
+    dates = {k: u.date for k, u in usable.items() if u.date is not None}
     age = age_at(record, as_of)
+    stale_egfr, stale_crcl = _stale_renal(record, kb, stale, age)
 
     creatinine = values.get("creatinine_egfr")
     egfr: float | None = None
@@ -484,9 +516,7 @@ def _context(
         )
         status["albumin_corrected_calcium"] = corr_status
         values["albumin_corrected_calcium"] = corrected
-        dates["albumin_corrected_calcium"] = min(
-            usable["serum_calcium"].date, usable["serum_albumin"].date
-        )
+        dates["albumin_corrected_calcium"] = min(dates["serum_calcium"], dates["serum_albumin"])
         kids = ["albumin_corrected_calcium", "serum_calcium", "serum_albumin"]
         report.findings.append(
             LabFinding(
@@ -529,7 +559,31 @@ def _context(
         status=status,
         values=values,
         dates=dates,
+        stale={
+            k: StaleResult(u.value, u.status, u.date, u.shown, u.window_days)
+            for k, u in stale.items()
+        },
+        stale_egfr_ml_min_1_73m2=stale_egfr,
+        stale_creatinine_clearance_ml_min=stale_crcl,
     )
+
+
+def _stale_renal(
+    record: PatientRecord, kb: KnowledgeBase, stale: Mapping[str, _Usable], age: float | None
+) -> tuple[float | None, float | None]:
+    """eGFR and creatinine clearance from a stale or undated creatinine (they restrict only);
+    a stale laboratory-reported eGFR stands in for the eGFR when there is no creatinine."""
+    creatinine = stale.get("creatinine_egfr")
+    reported = stale.get(EGFR_REPORTED)
+    if creatinine is None or creatinine.value is None or age is None:
+        return (reported.value if reported is not None else None), None
+    egfr = ckd_epi_2021(kb, creatinine.value, age, record.sex)
+    crcl = (
+        None
+        if record.weight_kg is None
+        else cockcroft_gault(kb, creatinine.value, age, record.weight_kg, record.sex)
+    )
+    return egfr, crcl
 
 
 def _in_unit(

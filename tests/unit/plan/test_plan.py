@@ -163,8 +163,8 @@ def test_crcl_at_cutoff_keeps_alendronate(kb: KnowledgeBase) -> None:
 def test_missing_crcl_keeps_drug_with_explicit_check(kb: KnowledgeBase) -> None:
     result = plan_for(kb, category="moderate", labs=LabContext())
     alendronate = next(d for d in result.plan.pharmacological if d.drug == "alendronate")
-    assert any("Check creatinine clearance before starting" in r for r in alendronate.reasons)
-    assert alendronate.timing is not None and "renal function is checked" in alendronate.timing
+    assert any("creatinine clearance not checked" in r for r in alendronate.unverified_checks)
+    assert not alendronate.ready_to_start
     assert "renal_function_unknown" in [w.code for w in result.notes.warnings]
 
 
@@ -204,7 +204,10 @@ def test_low_vitamin_d_repletes_and_defers_bisphosphonate(kb: KnowledgeBase) -> 
     labs = LabContext(creatinine_clearance_ml_min=80.0, vitamin_d_25oh_ng_ml=12.0)
     result = plan_for(kb, category="moderate", labs=labs)
     assert "vitamin_d_repletion" in ids(result.plan.supplements)
-    assert "alendronate" in avoided(result)
+    # deferred, never silently removed: listed, not ready, with the correction first
+    alendronate = next(d for d in result.plan.pharmacological if d.drug == "alendronate")
+    assert not alendronate.ready_to_start
+    assert any("correct it (repletion) first" in b for b in alendronate.before_starting)
     assert "teriparatide" in drugs(result)
 
 
@@ -513,7 +516,7 @@ def test_property_no_contraindicated_drug_recommended(
         assert drug.status not in ("investigational", "withdrawn_or_restricted", "not_recommended")
         for ci in drug.contraindications:
             if ci.severity != "caution":
-                assert screener.check(ci) is None, (rec.drug, ci.id)
+                assert screener.check(ci).shown is None, (rec.drug, ci.id)
         cut = drug.renal_cutoff
         if cut is not None and cut.action != "caution" and crcl is not None:
             assert crcl >= cut.below_ml_min

@@ -54,7 +54,7 @@ def test_every_example_pdf_in_both_audiences(
 
 
 def test_a_longer_record_falls_back_to_compact_type(doc_assessment: Assessment) -> None:
-    """Twice the causes and warnings of the example run to 5 pages in normal type; render_pdf
+    """Twice the causes and warnings of the example run past 4 pages in normal type; render_pdf
     lays the report out again in compact type and keeps to 4."""
     from osteowedge.report import render_pdf
     from osteowedge.report.clinician import render_clinician_html
@@ -66,7 +66,7 @@ def test_a_longer_record_falls_back_to_compact_type(doc_assessment: Assessment) 
         for c in doc_assessment.iatrogenic_causes
     ]
     longer = doc_assessment.model_copy(
-        update={"iatrogenic_causes": causes, "warnings": list(doc_assessment.warnings) * 4}
+        update={"iatrogenic_causes": causes, "warnings": list(doc_assessment.warnings) * 2}
     )
     assert page_count(layout(render_clinician_html(longer))) > CLINICIAN_MAX_PAGES
     text = pages_text(render_pdf(longer, "clinician"))

@@ -1,0 +1,274 @@
+"""Screening one osteoporosis drug against the record and its labels (pure).
+
+What every label of the drug restricts (the drug record's own contraindications, renal cut-off
+and duration) plus what the applicable regulator's label adds (`Drug.labels`): the label of the
+record's `jurisdiction`, or every label when the record has none or the drug has no label record
+for it (the strictest reading, said in a warning). Each check goes through
+:class:`~osteowedge.plan.screening.Screener`, so stale, missing and undated data restrict and
+never permit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from osteowedge.knowledge.base import KnowledgeBase
+from osteowedge.knowledge.schema import Contraindication, Drug, DrugLabel, Fact, RenalCutoff
+from osteowedge.model.age import months_between
+from osteowedge.model.assessment import Warning
+from osteowedge.model.patient import Medication
+from osteowedge.plan.screening import Screener, is_current
+
+SCREENS_OUT = ("contraindicated", "not_recommended")
+
+
+@dataclass
+class Screened:
+    """What screening found: reasons to avoid, cautions, checks not made, and delays."""
+
+    out: list[str] = field(default_factory=list)
+    caution: list[str] = field(default_factory=list)
+    unverified: list[str] = field(default_factory=list)
+    """Checks that could not be made (missing, stale or undated data)."""
+    delays: list[str] = field(default_factory=list)
+    """What must be done before the first dose (e.g. correct vitamin D deficiency)."""
+    blocking: bool = False
+    """A contraindication could not be checked: the drug is not ready to start."""
+    knowledge_ids: list[str] = field(default_factory=list)
+    label_ids: list[str] = field(default_factory=list)
+    """The label records screened (``<drug>.label.<jurisdiction>``)."""
+    label_citations: list[str] = field(default_factory=list)
+    every_label: bool = False
+    """Every label was screened: the record has no jurisdiction, or none with a label record."""
+    warnings: list[Warning] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return not (self.blocking or self.delays)
+
+
+@dataclass(frozen=True)
+class Use:
+    """The record's use of one drug up to ``as_of``."""
+
+    current: bool
+    first_start: dt.date | None
+    last_end: dt.date | None
+    months_used: float | None  # None: a course of unknown start
+
+
+NO_USE = Use(False, None, None, 0.0)
+
+
+def drug_use(meds: Sequence[Medication], as_of: dt.date) -> Use:
+    """Current or not, first start, last end and months used, over the record's courses."""
+    meds = [m for m in meds if m.start is None or m.start <= as_of]
+    if not meds:
+        return NO_USE
+    current = any(is_current(m, as_of) for m in meds)
+    starts = [m.start for m in meds if m.start is not None]
+    ends = [m.end for m in meds if m.end is not None and m.end < as_of]
+    months = 0.0
+    known = True
+    for m in meds:
+        if m.start is None:
+            known = False
+            continue
+        end = m.end if m.end is not None and m.end < as_of else as_of
+        months += months_between(m.start, end)
+    return Use(
+        current=current,
+        first_start=min(starts) if starts else None,
+        last_end=None if current or not ends else max(ends),
+        months_used=months if known else None,
+    )
+
+
+def label_id(drug: Drug, label: DrugLabel) -> str:
+    return f"{drug.id}.label.{label.jurisdiction.lower()}"
+
+
+def applicable_labels(drug: Drug, jurisdiction: str | None) -> tuple[tuple[DrugLabel, ...], bool]:
+    """The labels to screen and whether that is every label for want of the record's own."""
+    own = tuple(label for label in drug.labels if label.jurisdiction == jurisdiction)
+    if own:
+        return own, False
+    return tuple(drug.labels), bool(drug.labels)
+
+
+def screen_contraindications(
+    screener: Screener, cis: Sequence[Contraindication], result: Screened
+) -> None:
+    for ci in cis:
+        found = screener.check(ci)
+        if found.shown is not None:
+            if ci.severity in SCREENS_OUT:
+                result.out.append(found.shown)
+            else:
+                result.caution.append(f"Caution: {found.shown}")
+        elif found.unverified is not None:
+            result.unverified.append(found.unverified)
+            result.blocking = result.blocking or ci.severity in SCREENS_OUT
+
+
+class DrugScreen:
+    """Screens drugs for one plan: the record's facts, its drug use and the knowledge base."""
+
+    def __init__(
+        self,
+        screener: Screener,
+        kb: KnowledgeBase,
+        use: Mapping[str, Use],
+        *,
+        vitamin_d_low: bool,
+    ) -> None:
+        self.screener = screener
+        self.kb = kb
+        self.use = use
+        self.vitamin_d_low = vitamin_d_low
+        self.record = screener.record
+        self.drugs = {d.id: d for d in kb.of_kind(Drug)}
+
+    def screen(self, drug: Drug) -> Screened:
+        result = Screened(knowledge_ids=[drug.id])
+        labels, union = applicable_labels(drug, self.record.jurisdiction)
+        result.every_label = union
+        cis = [*drug.contraindications, *(ci for lb in labels for ci in lb.contraindications)]
+        screen_contraindications(self.screener, cis, result)
+        for cutoff in (drug.renal_cutoff, *(lb.renal_cutoff for lb in labels)):
+            if cutoff is not None:
+                self._renal(drug, cutoff, result)
+        self._duration(drug, labels, result)
+        result.label_ids = [label_id(drug, lb) for lb in labels]
+        result.label_citations = list(dict.fromkeys(c for lb in labels for c in lb.citations))
+        self._plan_rules(drug, result)
+        return result
+
+    def _renal(self, drug: Drug, cutoff: RenalCutoff, result: Screened) -> None:
+        labs = self.screener.labs
+        crcl = cutoff.measure == "crcl"
+        label = "creatinine clearance" if crcl else "eGFR"
+        fresh = labs.creatinine_clearance_ml_min if crcl else labs.egfr_ml_min_1_73m2
+        stale = labs.stale_creatinine_clearance_ml_min if crcl else labs.stale_egfr_ml_min_1_73m2
+        limit = cutoff.below_ml_min
+        value = fresh if fresh is not None else stale
+        if value is not None and value < limit:
+            reason = (
+                f"{label} {value:.0f} mL/min is below the label's cut-off of {limit:g} mL/min "
+                f"({cutoff.action})"
+            )
+            if fresh is None:
+                creatinine = labs.stale.get("creatinine_egfr") or labs.stale.get("egfr_reported")
+                shown = f"last {creatinine.shown}" if creatinine is not None else "last value"
+                reason += f", from a creatinine that is not current ({shown}); recheck, and "
+                reason += "reconsider if now within range"
+            if cutoff.action in SCREENS_OUT:
+                result.out.append(reason)
+            else:
+                result.caution.append(f"Caution: {reason}")
+            return
+        if fresh is not None:
+            return
+        result.unverified.append(
+            f"{label} not checked against the label's cut-off of {limit:g} mL/min "
+            f"({cutoff.action} below it): needs a serum creatinine (and weight) within the "
+            "freshness window before starting"
+        )
+        result.blocking = result.blocking or cutoff.action in SCREENS_OUT
+        result.warnings.append(
+            Warning(
+                code="renal_function_unknown",
+                message=f"{drug.name}: no current {label}, so its renal cut-off "
+                f"({limit:g} mL/min) could not be checked",
+                path="/labs",
+            )
+        )
+
+    def _duration(self, drug: Drug, labels: Sequence[DrugLabel], result: Screened) -> None:
+        limits: list[tuple[Fact, str | None]] = []
+        if drug.max_duration_months is not None:
+            limits.append((drug.max_duration_months, None))
+        limits += [
+            (lb.max_duration_months, lb.lifetime_group)
+            for lb in labels
+            if lb.max_duration_months is not None
+        ]
+        for fact, group in limits:
+            members = [drug.id] if group is None else self.group_members(group)
+            uses = [(m, self.use.get(m)) for m in members]
+            taken = [(m, u) for m, u in uses if u is not None and u != NO_USE]
+            limit = float(fact.value)
+            names = " and ".join(self.drugs[m].name for m, _ in taken) or drug.name
+            if any(u.months_used is None for _, u in taken):
+                result.unverified.append(
+                    f"{names} taken before for an unknown time: the {limit:g}-month limit "
+                    "cannot be checked; give the start dates"
+                )
+                result.blocking = True
+                continue
+            used = sum(u.months_used or 0.0 for _, u in taken)
+            if used >= limit:
+                scope = "" if group is None else f" for {group.replace('_', ' ')}s together"
+                result.out.append(
+                    f"Maximum duration of {limit:g} months{scope} reached "
+                    f"({used:.0f} months of {names} used)"
+                )
+
+    def group_members(self, group: str) -> list[str]:
+        return [
+            d.id for d in self.drugs.values() if any(lb.lifetime_group == group for lb in d.labels)
+        ]
+
+    def remaining_months(self, drug: Drug) -> tuple[float, float] | None:
+        """(limit, months left) under the strictest applicable duration limit, if any."""
+        labels, _ = applicable_labels(drug, self.record.jurisdiction)
+        best: tuple[float, float] | None = None
+        candidates = [(drug.max_duration_months, None)] + [
+            (lb.max_duration_months, lb.lifetime_group) for lb in labels
+        ]
+        for fact, group in candidates:
+            if fact is None:
+                continue
+            members = [drug.id] if group is None else self.group_members(group)
+            used = sum((self.use[m].months_used or 0.0) for m in members if m in self.use)
+            left = max(float(fact.value) - used, 0.0)
+            if best is None or left < best[1]:
+                best = (float(fact.value), left)
+        return best
+
+    def _plan_rules(self, drug: Drug, result: Screened) -> None:
+        rules = "plan_screening_rules"
+        if (
+            self.vitamin_d_low
+            and drug.id in self.kb.fact(rules, "correct_vitamin_d_deficiency_before").value
+        ):
+            result.delays.append(
+                "Vitamin D deficiency: correct it (repletion) first, then start; recheck "
+                "25-hydroxyvitamin D"
+            )
+            result.knowledge_ids.append(rules)
+        if self.record.pregnant and drug.id in self.kb.fact(rules, "defer_in_pregnancy").value:
+            result.out.append("Pregnancy: defer osteoporosis drug treatment; ask a specialist")
+            result.knowledge_ids.append(rules)
+        rec = self.record
+        if (
+            rec.pregnant is None
+            and rec.sex == "female"
+            and rec.menopausal_status in (None, "premenopausal", "perimenopausal")
+        ):
+            result.caution.append("Confirm the patient is not pregnant before starting")
+
+
+__all__ = [
+    "NO_USE",
+    "SCREENS_OUT",
+    "DrugScreen",
+    "Screened",
+    "Use",
+    "applicable_labels",
+    "drug_use",
+    "label_id",
+    "screen_contraindications",
+]
