@@ -268,9 +268,12 @@ def _status(
 def _default_range(
     unit: str, ranges: list[ReferenceRange], test_id: str
 ) -> tuple[ReferenceRange, float | None, float | None] | None:
-    """The default range in the lab's unit: one stated in that unit first, else converted."""
-    ordered = sorted(ranges, key=lambda r: normalize_unit(r.unit) != unit)
-    for rng in ordered:
+    """The knowledge default range, converted to the lab's unit. The first range of the test
+    decides (the others state it in other units for the reader): a value has the same status
+    whichever unit it is sent in, since conversions use the analyte's molar mass, whereas the
+    published ranges in two units are rounded differently (8.8-10.4 mg/dL is 2.20-2.59 mmol/L,
+    not 2.2-2.6)."""
+    for rng in ranges:
         if rng.population is not None:
             continue
         src = normalize_unit(rng.unit)
