@@ -135,12 +135,15 @@ ALIASES: dict[str, str] = {
 # Molar masses (g/mol) from IUPAC standard atomic weights; used only to convert mass to
 # substance concentration for the named analyte.
 MOLAR_MASS_G_PER_MOL: dict[str, float] = {
+    # element: CIAAW standard atomic weights (https://www.ciaaw.org); also the weight the LOINC
+    # group file gives for Calcium|Pt|Ser/Plas (17861-6 / 2000-8)
     "calcium": 40.078,
-    "phosphate": 30.974,  # reported as elemental phosphorus
-    "creatinine": 113.12,
-    "vitamin_d_25_hydroxy": 400.64,  # 25-hydroxycholecalciferol, C27H44O2
-    "magnesium": 24.305,
-    "albumin": 66_500.0,
+    "phosphate": 30.974,  # reported as elemental phosphorus (CIAAW)
+    "magnesium": 24.305,  # CIAAW
+    "creatinine": 113.12,  # C4H7N3O, PubChem CID 588
+    "vitamin_d_25_hydroxy": 400.64,  # calcifediol C27H44O2, HMDB0003550 (400.6371)
+    "testosterone": 288.42,  # C19H28O2, PubChem CID 6013 (288.4244)
+    "albumin": 66_500.0,  # human serum albumin, about 66.5 kDa (approximate)
 }
 
 DL_PER_L = 10.0

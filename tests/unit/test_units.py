@@ -81,3 +81,21 @@ def test_published_table_covers_every_ucum_code() -> None:
     for spelling, code in table.items():
         assert normalize_unit(spelling) == code
         assert dimension_of(code)
+
+
+@pytest.mark.parametrize(
+    ("analyte", "mass", "mass_unit", "si", "si_unit"),
+    [
+        # independent figures: 1 mg/dL creatinine = 88.4 umol/L; calcium 10 mg/dL = 2.495 mmol/L;
+        # 25-OH D 20 ng/mL = 49.9 nmol/L; testosterone 288.4 ng/dL = 10 nmol/L
+        ("creatinine", 1.0, "mg/dL", 88.40, "umol/L"),
+        ("calcium", 10.0, "mg/dL", 2.495, "mmol/L"),
+        ("vitamin_d_25_hydroxy", 20.0, "ng/mL", 49.92, "nmol/L"),
+        ("testosterone", 288.42, "ng/dL", 10.0, "nmol/L"),
+    ],
+)
+def test_mass_and_substance_convert_both_ways(
+    analyte: str, mass: float, mass_unit: str, si: float, si_unit: str
+) -> None:
+    assert convert(mass, mass_unit, si_unit, analyte) == pytest.approx(si, rel=1e-3)
+    assert convert(si, si_unit, mass_unit, analyte) == pytest.approx(mass, rel=1e-3)

@@ -254,10 +254,19 @@ class DrugLabel(_Strict):
     note: str | None = None
 
 
+LoincProperty = Literal["MCnc", "SCnc", "CCnc", "ACnc", "ArVRat", "MRat", "Prid", "Find"]
+"""LOINC property: mass, substance (moles), catalytic (enzyme activity) or arbitrary (units)
+concentration, volume rate per area (eGFR), mass rate (per 24 h), identity, finding."""
+
+
 class Code(_Strict):
     system: Literal["ATC", "RxNorm", "LOINC", "SNOMED", "ICD-10", "ICD-10-CM", "UCUM"]
     code: str
     display: str | None = None
+    property: LoincProperty | None = Field(
+        default=None, description="LOINC codes: the property, which fixes the unit dimension."
+    )
+    specimen: str | None = Field(default=None, description="LOINC system, e.g. Ser/Plas, Bld.")
     verification: Verification = "V2"
 
 

@@ -13,9 +13,11 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from osteowedge.model.history import Allergy, Dental, StopReason, SymptomEntry
 from osteowedge.units import normalize_unit
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "2.0.0"
+ACCEPTED_MAJOR_VERSIONS = ("1", "2")  # 1.x records stay valid input
 
 Sex = Literal["female", "male"]
 Jurisdiction = Literal["US", "EU", "UK", "CA", "AU", "JP"]
@@ -46,12 +48,13 @@ FrequencyName = Literal[
 ]
 ExposureKindId = Literal[
     "pelvic_radiation",
+    "skeletal_radiation",
     "parenteral_nutrition",
     "immobilization",
     "organ_transplantation",
     "spinal_surgery",
 ]
-FractureSite = Literal["vertebra", "hip", "wrist", "humerus", "pelvis", "other"]
+FractureSite = Literal["vertebra", "hip", "wrist", "humerus", "pelvis", "femoral_shaft", "other"]
 FractureMechanism = Literal["fragility", "trauma", "unknown"]
 ContrastPhase = Literal["native", "arterial", "portal_venous", "delayed", "unknown"]
 MorphometrySource = Literal["radiograph", "vfa", "ct", "mri"]
@@ -116,6 +119,12 @@ class Medication(_Model):
     end: dt.date | None = Field(default=None, description="null means ongoing at `as_of`.")
     planned_end: dt.date | None = None
     indication: str | None = None
+    product: str | None = Field(
+        default=None, description="Brand or product code where it matters (Prolia vs Xgeva)."
+    )
+    stop_reason: StopReason | None = Field(
+        default=None, description="Why it was stopped; `adverse_reaction` excludes the drug."
+    )
 
     @field_validator("dose_unit")
     @classmethod
@@ -350,6 +359,10 @@ class PatientRecord(_Model):
     age_years: Annotated[float, Field(ge=0, le=130)] | None = None
     menopausal_status: MenopausalStatus | None = None
     pregnant: bool | None = None
+    pregnancy_planned: bool | None = None
+    breastfeeding: bool | None = None
+    allergies: list[Allergy] = Field(default_factory=list)
+    dental: Dental | None = None
     jurisdiction: Jurisdiction | None = Field(
         default=None,
         description="Whose drug labels apply (US FDA, EU EMA, UK MHRA, CA, AU, JP). Absent: "
@@ -369,16 +382,38 @@ class PatientRecord(_Model):
     vertebral_morphometry: list[MorphometryExam] = Field(default_factory=list)
     ct_attenuation: list[CtAttenuation] = Field(default_factory=list)
     labs: list[Lab] = Field(default_factory=list)
-    symptoms: list[str] = Field(default_factory=list, description="Ids from `kb list symptoms`.")
+    symptoms: list[str | SymptomEntry] = Field(
+        default_factory=list,
+        description="Ids from `kb list symptoms`, or {id, onset, progressing}.",
+    )
     exam: Exam | None = None
     frax: Frax | None = None
+
+    @field_validator("schema_version")
+    @classmethod
+    def _version(cls, value: str) -> str:
+        if value.split(".")[0] not in ACCEPTED_MAJOR_VERSIONS:
+            raise ValueError(
+                f"a schema version this release reads: 1.x or 2.x (current {SCHEMA_VERSION})"
+            )
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> PatientRecord:
         if self.birth_date is None and self.age_years is None:
             raise ValueError("one of birth_date or age_years is required")
-        if self.sex == "male" and (self.menopausal_status or self.pregnant):
-            raise ValueError("menopausal_status and pregnant apply to women only")
+        if self.sex == "male" and (
+            self.menopausal_status or self.pregnant or self.breastfeeding or self.pregnancy_planned
+        ):
+            raise ValueError(
+                "menopausal_status, pregnant, pregnancy_planned and breastfeeding apply to "
+                "women only"
+            )
         if self.as_of and self.birth_date and self.birth_date > self.as_of:
             raise ValueError(f"birth_date {self.birth_date} is after as_of {self.as_of}")
         return self
+
+
+def symptom_ids(record: PatientRecord) -> list[str]:
+    """The record's symptom ids, whichever form each was given in."""
+    return [s if isinstance(s, str) else s.id for s in record.symptoms]

@@ -45,7 +45,7 @@ from osteowedge.model.assessment import (
     Warning,
 )
 from osteowedge.model.context import EngineNotes, LabContext
-from osteowedge.model.patient import PatientRecord
+from osteowedge.model.patient import PatientRecord, symptom_ids
 from osteowedge.plan.drug_screen import (
     DrugScreen,
     Screened,
@@ -636,7 +636,7 @@ class _Planner:
             triggers.append("vertebral_fracture")
         if self.pharm:
             triggers.append("osteoporosis_drug")
-        triggers.extend(f"symptom.{s}" for s in self.record.symptoms)
+        triggers.extend(f"symptom.{s}" for s in symptom_ids(self.record))
         for trigger in triggers:
             for item_id in table.get(trigger, []):
                 record = self.kb.typed(item_id, Therapy)
@@ -730,7 +730,7 @@ class _Planner:
                 ),
             )
         self._rule("plan.R-referral-urgent", bool(fired), [rule], triggers=",".join(fired))
-        painful = set(self._gfact(rule, "painful_symptoms")) & set(self.record.symptoms)
+        painful = set(self._gfact(rule, "painful_symptoms")) & set(symptom_ids(self.record))
         percussion = exam is not None and exam.spinous_percussion_tenderness
         if self.vertebral_fracture and (painful or percussion):
             procs = self._gfact(rule, "augmentation_procedures")

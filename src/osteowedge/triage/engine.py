@@ -21,7 +21,7 @@ from osteowedge.knowledge.match import resolve_conditions, unknown_conditions
 from osteowedge.knowledge.schema import Cause, RedFlag, Symptom
 from osteowedge.model.assessment import Statement, TraceEntry, Triage, Urgency, Warning
 from osteowedge.model.context import EngineNotes
-from osteowedge.model.patient import Exam, Medication, PatientRecord
+from osteowedge.model.patient import Exam, Medication, PatientRecord, symptom_ids
 
 LOGIC = "triage_red_flag_logic"
 _PRECISION_DIGITS = 6  # float noise in height differences (cm), not a clinical number
@@ -190,7 +190,7 @@ def _gather(
     record: PatientRecord, kb: KnowledgeBase, as_of: dt.date, warnings: list[Warning]
 ) -> _Facts:
     known_symptoms = {s.id for s in kb.of_kind(Symptom)}
-    for i, sid in enumerate(record.symptoms):
+    for i, sid in enumerate(symptom_ids(record)):
         if sid not in known_symptoms:
             warnings.append(
                 Warning(
@@ -202,7 +202,7 @@ def _gather(
             )
     loss, basis = height_loss(record, as_of)
     facts = _Facts(
-        symptoms=set(record.symptoms),
+        symptoms=set(symptom_ids(record)),
         exam=record.exam,
         height_loss_cm=loss,
         height_loss_basis=basis,

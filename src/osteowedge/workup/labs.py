@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from osteowedge.codes import code_system
-from osteowedge.errors import KnowledgeError, UnitError
+from osteowedge.errors import InputError, KnowledgeError, Problem, UnitError
 from osteowedge.knowledge.base import KnowledgeBase
 from osteowedge.knowledge.cite import citation_ids
 from osteowedge.knowledge.schema import ReferenceRange, Test
@@ -35,6 +35,7 @@ ANALYTE: dict[str, str] = {
     "creatinine_egfr": "creatinine",
     "vitamin_d_25_hydroxy": "vitamin_d_25_hydroxy",
     "serum_albumin": "albumin",
+    "testosterone": "testosterone",
 }
 EGFR_REPORTED = "egfr_reported"
 EGFR_UNIT = "mL/min/{1.73_m2}"
@@ -111,7 +112,7 @@ def _loinc_index(kb: KnowledgeBase) -> dict[str, tuple[Test, str | None]]:
     for test in kb.of_kind(Test):
         for code in test.codes:
             if code.system == "LOINC":
-                index.setdefault(code.code, (test, code.display))
+                index.setdefault(code.code, (test, code.property))
     return index
 
 
@@ -119,8 +120,8 @@ def _identify(
     lab: Lab, kb: KnowledgeBase, index: Mapping[str, tuple[Test, str | None]]
 ) -> tuple[Test, str] | None:
     if lab.code and code_system(lab.system) == "LOINC" and lab.code.strip() in index:
-        test, display = index[lab.code.strip()]
-        kind = EGFR_REPORTED if display and "Volume Rate/Area" in display else "measured"
+        test, prop = index[lab.code.strip()]
+        kind = EGFR_REPORTED if prop == "ArVRat" else "measured"
         return test, kind
     if lab.name:
         named = kb.derived("workup.lab_names", _name_index).get(lab.name.strip().casefold())
@@ -209,17 +210,14 @@ def _interpret(
     candidates += [normalize_unit(r.unit) for r in ranges]
     if candidates and all(_convertible(1.0, unit, c, test.id) is None for c in candidates):
         expected = ", ".join(dict.fromkeys(candidates))
-        report.warnings.append(
-            Warning(
-                code="lab_unit_wrong_dimension",
-                message=f"{test.name} in {unit!r} cannot be read as this test: expected a unit "
-                f"like {expected}; the result is not used",
-                path=f"/labs/{i}/unit",
-            )
+        raise InputError(
+            f"lab {i} ({test.name}) is in {unit!r}, a unit of the wrong dimension for this test",
+            [
+                Problem(
+                    f"/labs/{i}/unit", f"a unit of the test's dimension, such as {expected}", unit
+                )
+            ],
         )
-        reasons.append(f"unit {unit} does not fit this test (expected {expected}): not used")
-        finding("unknown")
-        return None
 
     status = _status(lab, unit, ranges, test.id, reasons)
     canonical = None if target is None else _convertible(lab.value, unit, target, test.id)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from osteowedge.errors import InputError
 from osteowedge.knowledge import KnowledgeBase
 from osteowedge.model import parse_patient
 from osteowedge.model.assessment import Triage
@@ -207,12 +208,11 @@ def test_vitamin_d_in_nmol_is_converted_to_ng_ml(kb: KnowledgeBase) -> None:
     assert result.labs.status["vitamin_d_25_hydroxy"] == "normal"
 
 
-def test_wrong_dimension_unit_is_warned_and_not_used(kb: KnowledgeBase) -> None:
-    result = run(kb, [lab(CALCIUM, 9.5, "U/L")])
-    warning = next(w for w in result.notes.warnings if w.code == "lab_unit_wrong_dimension")
-    assert warning.path == "/labs/0/unit"
-    assert "serum_calcium" not in result.labs.status
-    assert finding(result, "serum_calcium").status == "unknown"
+def test_wrong_dimension_unit_rejects_the_record_with_its_path(kb: KnowledgeBase) -> None:
+    with pytest.raises(InputError) as caught:
+        run(kb, [lab(CALCIUM, 9.5, "U/L")])
+    assert [p.path for p in caught.value.problems] == ["/labs/0/unit"]
+    assert "mg/dL" in caught.value.problems[0].expected
 
 
 def test_missing_unit_is_warned(kb: KnowledgeBase) -> None:
