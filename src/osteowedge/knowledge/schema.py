@@ -352,6 +352,11 @@ class Cause(RecordBase):
 class ExposureKind(RecordBase):
     kind: Literal["exposure_kind"]
     counts_as_cause: str | None = Field(default=None, description="Cause id it maps to.")
+    includes: list[str] = Field(
+        default_factory=list,
+        description="Narrower exposure kinds that are kinds of this one (pelvic radiation is "
+        "skeletal radiation).",
+    )
 
 
 class Symptom(RecordBase):

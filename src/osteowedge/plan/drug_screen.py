@@ -240,6 +240,7 @@ class DrugScreen:
 
     def _plan_rules(self, drug: Drug, result: Screened) -> None:
         rules = "plan_screening_rules"
+        rec = self.record
         if (
             self.vitamin_d_low
             and drug.id in self.kb.fact(rules, "correct_vitamin_d_deficiency_before").value
@@ -249,16 +250,66 @@ class DrugScreen:
                 "25-hydroxyvitamin D"
             )
             result.knowledge_ids.append(rules)
-        if self.record.pregnant and drug.id in self.kb.fact(rules, "defer_in_pregnancy").value:
-            result.out.append("Pregnancy: defer osteoporosis drug treatment; ask a specialist")
-            result.knowledge_ids.append(rules)
-        rec = self.record
+        if drug.id in self.kb.fact(rules, "defer_in_pregnancy").value:
+            for shown, label in (
+                (rec.pregnant, "Pregnancy"),
+                (rec.pregnancy_planned, "Pregnancy planned"),
+                (rec.breastfeeding, "Breastfeeding"),
+            ):
+                if shown:
+                    result.out.append(
+                        f"{label}: defer osteoporosis drug treatment; ask a specialist"
+                    )
+                    result.knowledge_ids.append(rules)
         if (
             rec.pregnant is None
             and rec.sex == "female"
             and rec.menopausal_status in (None, "premenopausal", "perimenopausal")
         ):
             result.caution.append("Confirm the patient is not pregnant before starting")
+        self._allergies(drug, result)
+        self._dental(drug, result)
+
+    def _allergies(self, drug: Drug, result: Screened) -> None:
+        """A recorded allergy or intolerance, or an earlier course stopped for an adverse
+        reaction, excludes the drug (every label contraindicates hypersensitivity)."""
+        for allergy in self.record.allergies:
+            text = allergy.substance
+            if text == drug.id or drug.id in self.screener.identify(text, text):
+                reaction = ", ".join(
+                    x for x in (allergy.reaction, f"severity {allergy.severity}") if x
+                )
+                result.out.append(f"Allergy or intolerance recorded: {text} ({reaction})")
+                result.knowledge_ids.append("plan_screening_rules")
+        for med, ids in self.screener.medications:
+            if drug.id in ids and med.stop_reason == "adverse_reaction":
+                when = f" (course from {med.start})" if med.start else ""
+                result.out.append(
+                    f"{med.name or drug.name} was stopped for an adverse reaction{when}"
+                )
+                result.knowledge_ids.append("plan_screening_rules")
+
+    def _dental(self, drug: Drug, result: Screened) -> None:
+        rules = "plan_screening_rules"
+        if drug.id not in self.kb.fact(rules, "dental_check_before").value:
+            return
+        dental = self.record.dental
+        if dental is not None and dental.invasive_procedure_planned:
+            result.delays.append(
+                "Planned invasive dental treatment: complete it and let the bone heal first "
+                "(osteonecrosis of the jaw)"
+            )
+        if dental is None or dental.last_exam_date is None:
+            result.unverified.append(
+                "No dental examination recorded: examine the teeth and gums before starting "
+                "(osteonecrosis of the jaw)"
+            )
+        if dental is not None and dental.poor_oral_health:
+            result.caution.append(
+                "Caution: poor oral health raises the risk of osteonecrosis of the jaw; "
+                "dental care first"
+            )
+        result.knowledge_ids.append(rules)
 
 
 __all__ = [

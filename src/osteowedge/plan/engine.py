@@ -29,7 +29,7 @@ from osteowedge.knowledge.schema import (
     RecordBase,
     Therapy,
 )
-from osteowedge.model.age import add_months
+from osteowedge.model.age import add_months, months_between
 from osteowedge.model.assessment import (
     AvoidedDrug,
     BoneDensity,
@@ -358,6 +358,32 @@ class _Planner:
                 f"Start about {months} months after the last denosumab injection "
                 f"({last_end.isoformat()}): due {due.isoformat()}"
             )
+            overdue = float(
+                self.kb.fact(
+                    "denosumab_discontinuation", "overdue_after_last_injection_months"
+                ).value
+            )
+            since = months_between(last_end, self.as_of)
+            if since > overdue:
+                timing = (
+                    f"Overdue: the last denosumab injection was on {last_end.isoformat()}, "
+                    f"{since:.0f} months ago. Start now (or give denosumab now and plan the "
+                    "transition); do not wait"
+                )
+                self._warn(
+                    "denosumab_overdue",
+                    f"Denosumab overdue: last injection {last_end.isoformat()}, {since:.0f} "
+                    f"months ago (more than {overdue:g}). Rebound bone loss and multiple "
+                    "vertebral fractures can follow: give the follow-on now",
+                    "/medications",
+                )
+                self._rule(
+                    "ects-2021.R-overdue",
+                    True,
+                    ["denosumab_discontinuation"],
+                    last_injection=last_end.isoformat(),
+                    months=round(since, 1),
+                )
             for follow in drug.follow_on:
                 out.append(
                     (

@@ -118,6 +118,8 @@ class Screener:
             (med, matcher(med.name, med.atc)) for med in record.medications
         )
         """Each record medication with the ids of the knowledge records it is."""
+        self.identify = matcher
+        """(name, ATC) -> the ids of the knowledge drug and cause records it names."""
         self._entries: dict[str, list[dt.date | None]] = {}
         for entry in record.conditions:
             for condition_id in entry_conditions(entry, kb):
@@ -180,9 +182,10 @@ class Screener:
             isinstance(target, Cause) and target.exposure_kind
         ):
             return f"patient takes {target.name}"
+        narrower = target.includes if isinstance(target, ExposureKind) else []
         for exposure in self.record.exposures:
             kind = exposure.kind
-            if kind == record_id:
+            if kind == record_id or kind in narrower:
                 return f"record shows {target.name}"
             if kind in self.kb:
                 kind_record = self.kb.get(kind)

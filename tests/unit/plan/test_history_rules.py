@@ -1,0 +1,156 @@
+"""Plan rules that read the 2.0 history fields: allergies, stop reasons, pregnancy planned and
+breastfeeding, dental health, skeletal radiation, raised ALP, an overdue denosumab."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from osteowedge.assess import assess
+from osteowedge.knowledge import KnowledgeBase
+from osteowedge.model import parse_patient
+from osteowedge.model.assessment import Assessment, DrugRecommendation
+
+AS_OF = "2026-11-01"
+GOOD_LABS = [
+    {"code": "2160-0", "value": 0.8, "unit": "mg/dL", "date": "2026-10-20"},
+    {"code": "17861-6", "value": 9.4, "unit": "mg/dL", "date": "2026-10-20"},
+    {"code": "1751-7", "value": 4.2, "unit": "g/dL", "date": "2026-10-20"},
+    {"code": "62292-8", "value": 35, "unit": "ng/mL", "date": "2026-10-20"},
+]
+PREDNISONE = {
+    "name": "prednisone",
+    "dose_value": 10,
+    "dose_unit": "mg",
+    "frequency": "daily",
+    "route": "oral",
+    "start": "2025-06-01",
+}
+
+
+def _assess(kb: KnowledgeBase, **extra: Any) -> Assessment:
+    record: dict[str, Any] = {
+        "id": "h1",
+        "as_of": AS_OF,
+        "sex": "female",
+        "age_years": 68,
+        "menopausal_status": "postmenopausal",
+        "pregnant": False,
+        "weight_kg": 62,
+        "medications": [PREDNISONE],
+        "labs": GOOD_LABS,
+        "dxa": [{"date": "2026-06-01", "regions": [{"region": "femoral_neck", "t_score": -2.9}]}],
+        "fractures": [
+            {"site": "vertebra", "level": "L1", "date": "2026-03-01", "mechanism": "fragility"}
+        ],
+        "dental": {"last_exam_date": "2026-09-01"},
+    }
+    record.update(extra)
+    return assess(parse_patient(record), kb)
+
+
+def _drug(a: Assessment, drug_id: str) -> DrugRecommendation | None:
+    return next((d for d in a.plan.pharmacological if d.drug == drug_id), None)
+
+
+def _avoided(a: Assessment) -> dict[str, list[str]]:
+    return {d.drug: d.reasons for d in a.plan.avoid}
+
+
+def test_baseline_recommends_zoledronic_acid_ready_to_start(kb: KnowledgeBase) -> None:
+    zol = _drug(_assess(kb), "zoledronic_acid")
+    assert zol is not None and zol.ready_to_start, zol
+
+
+@pytest.mark.parametrize("substance", ["zoledronic_acid", "Reclast", "Aclasta", "M05BA08"])
+def test_an_allergy_by_id_brand_or_atc_excludes_the_drug(kb: KnowledgeBase, substance: str) -> None:
+    a = _assess(kb, allergies=[{"substance": substance, "reaction": "anaphylaxis"}])
+    assert _drug(a, "zoledronic_acid") is None
+    assert any("Allergy or intolerance" in r for r in _avoided(a)["zoledronic_acid"])
+
+
+def test_a_course_stopped_for_an_adverse_reaction_excludes_the_drug(kb: KnowledgeBase) -> None:
+    stopped = {
+        "name": "alendronate",
+        "dose_value": 70,
+        "dose_unit": "mg",
+        "frequency": "weekly",
+        "route": "oral",
+        "start": "2023-01-01",
+        "end": "2023-06-01",
+        "stop_reason": "adverse_reaction",
+    }
+    a = _assess(kb, medications=[PREDNISONE, stopped])
+    assert _drug(a, "alendronate") is None
+    assert any("adverse reaction" in r for r in _avoided(a)["alendronate"])
+
+
+@pytest.mark.parametrize("field", ["breastfeeding", "pregnancy_planned"])
+def test_breastfeeding_or_planned_pregnancy_defers_drugs(kb: KnowledgeBase, field: str) -> None:
+    a = _assess(kb, menopausal_status="premenopausal", **{field: True})
+    for drug in ("zoledronic_acid", "denosumab", "teriparatide", "alendronate"):
+        assert _drug(a, drug) is None, drug
+
+
+def test_planned_invasive_dental_work_comes_first(kb: KnowledgeBase) -> None:
+    a = _assess(kb, dental={"last_exam_date": "2026-09-01", "invasive_procedure_planned": True})
+    deno = _drug(a, "denosumab")
+    assert deno is not None and not deno.ready_to_start
+    assert any("dental" in b for b in deno.before_starting)
+
+
+def test_no_dental_examination_is_a_check_not_made(kb: KnowledgeBase) -> None:
+    a = _assess(kb, dental=None)
+    zol = _drug(a, "zoledronic_acid")
+    assert zol is not None and any("dental examination" in u for u in zol.unverified_checks)
+
+
+@pytest.mark.parametrize("kind", ["skeletal_radiation", "pelvic_radiation"])
+def test_skeletal_radiation_avoids_pth_analogues(kb: KnowledgeBase, kind: str) -> None:
+    a = _assess(kb, exposures=[{"kind": kind, "start": "2015-01-01", "end": "2015-03-01"}])
+    for drug in ("teriparatide", "abaloparatide"):
+        assert _drug(a, drug) is None
+        assert drug in _avoided(a)
+
+
+@pytest.mark.parametrize("date", ["2026-10-20", "2025-01-10", None], ids=["fresh", "stale", "none"])
+def test_raised_alp_fresh_stale_or_undated_avoids_pth_analogues(
+    kb: KnowledgeBase, date: str | None
+) -> None:
+    alp: dict[str, Any] = {
+        "code": "6768-6",
+        "system": "http://loinc.org",
+        "value": 280,
+        "unit": "U/L",
+        "reference_low": 40,
+        "reference_high": 130,
+    }
+    if date:
+        alp["date"] = date
+    a = _assess(kb, labs=[*GOOD_LABS, alp])
+    for drug in ("teriparatide", "abaloparatide"):
+        assert _drug(a, drug) is None
+        assert any("alkaline phosphatase" in r for r in _avoided(a)[drug]), _avoided(a)[drug]
+
+
+def test_an_overdue_denosumab_keeps_its_follow_on_and_warns(kb: KnowledgeBase) -> None:
+    deno = {
+        "name": "Prolia",
+        "dose_value": 60,
+        "dose_unit": "mg",
+        "frequency": "every_6_months",
+        "route": "subcutaneous",
+        "start": "2022-01-10",
+        "end": "2026-01-10",
+    }
+    low_d = [lab for lab in GOOD_LABS if lab["code"] != "62292-8"]
+    low_d.append({"code": "62292-8", "value": 12, "unit": "ng/mL", "date": "2026-10-20"})
+    a = _assess(kb, medications=[PREDNISONE, deno], labs=low_d)
+    assert "denosumab_overdue" in [w.code for w in a.warnings]
+    follow = _drug(a, "zoledronic_acid") or _drug(a, "alendronate")
+    assert follow is not None, [d.drug for d in a.plan.pharmacological]
+    assert follow.timing is not None and "Overdue" in follow.timing
+    assert a.plan.pharmacological[0].drug in {"zoledronic_acid", "alendronate"}
+    # low vitamin D delays it, never removes it
+    assert any("Vitamin D" in b for b in follow.before_starting)
