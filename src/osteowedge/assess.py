@@ -35,6 +35,7 @@ from osteowedge.model.context import EngineNotes
 from osteowedge.model.patient import PatientRecord
 from osteowedge.morphometry.exam import assess_vertebrae
 from osteowedge.plan import make_plan
+from osteowedge.plausibility import check_plausible
 from osteowedge.risk import assess_risk
 from osteowedge.triage import assess_triage
 from osteowedge.workup import assess_workup
@@ -94,6 +95,7 @@ def assess(
             [Problem("/as_of", "the date the assessment is made for (YYYY-MM-DD)", None)],
         )
 
+    check_plausible(record, kb, when)
     exposure = assess_exposure(record, kb, when)
     spine = assess_vertebrae(record, kb)
     density = assess_bone_density(record, kb, when, spine.vertebrae)

@@ -6,7 +6,8 @@
     ├── InputError            a patient record, file or argument is invalid (CLI exit 2, HTTP 422)
     │   ├── UnitError         a value carries a unit that is unknown or of the wrong dimension
     │   └── ImageGeometryError an image or label map cannot be measured (shape, affine, labels)
-    └── KnowledgeError        the knowledge base is inconsistent or a record/fact is missing
+    ├── KnowledgeError        the knowledge base is inconsistent or a record/fact is missing
+    └── FileAccessError       a file could not be read or written (CLI exit 4)
 
 Every message says what was wrong, where (JSON path or file), what was expected and how to fix it.
 """
@@ -60,3 +61,8 @@ class KnowledgeError(OsteowedgeError):
 
 class ImageGeometryError(InputError):
     """An image or label map that cannot be measured: mismatched grids, bad labels, empty mask."""
+
+
+class FileAccessError(OsteowedgeError):
+    """A file that could not be read (missing, unreadable, not UTF-8) or written (a folder, a
+    read-only place): the message names the file and the fix. Nothing half-written is left."""

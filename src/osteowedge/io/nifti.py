@@ -77,7 +77,13 @@ def _array(image: Any, path: Path, what: str) -> NDArray[Any]:
             f"{path}: the {what} has shape {shape}; expected a 3-D volume (one time point)"
         )
     # Memory-mapped for an uncompressed .nii; never turned into a float64 copy.
-    data: NDArray[Any] = np.asanyarray(image.dataobj)
+    try:
+        data: NDArray[Any] = np.asanyarray(image.dataobj)
+    except Exception as exc:  # truncated or corrupt data: EOFError, zlib.error, OSError, ...
+        raise ImageGeometryError(
+            f"{path}: the {what}'s voxel data cannot be read ({type(exc).__name__}: {exc}); the "
+            "file is probably truncated: copy or export it again"
+        ) from None
     return data.reshape(shape) if data.shape != shape else data
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from osteowedge.errors import InputError, Problem
+from osteowedge.errors import FileAccessError, InputError, Problem
+from osteowedge.io.files import read_text
 
 NDJSON_SUFFIXES = (".ndjson", ".jsonl")
 
@@ -25,9 +26,62 @@ class RawRecord:
     error: InputError | None = None
 
 
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def _no_constant(name: str) -> Any:
+    raise _NonFinite(name)
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+class _NonFinite(ValueError):
+    pass
+
+
+def loads(text: str) -> Any:
+    """Strict JSON: duplicate keys and NaN/Infinity are refused (ValueError subclasses)."""
+    return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+
+
 def _decode(text: str, source: str) -> RawRecord:
     try:
-        data = json.loads(text)
+        data = loads(text)
+    except _DuplicateKey as exc:
+        return RawRecord(
+            source,
+            None,
+            InputError(
+                f"{source}: the key {exc.args[0]!r} appears twice in one object; keep one",
+                [Problem(path="", expected="each key once per object", got=str(exc.args[0]))],
+            ),
+        )
+    except _NonFinite as exc:
+        return RawRecord(
+            source,
+            None,
+            InputError(
+                f"{source}: {exc.args[0]} is not a JSON number; give a finite value or null",
+                [Problem(path="", expected="finite numbers", got=str(exc.args[0]))],
+            ),
+        )
+    except RecursionError:
+        return RawRecord(
+            source,
+            None,
+            InputError(
+                f"{source}: nested too deeply to be a patient record",
+                [Problem(path="", expected="a JSON object of ordinary depth", got=None)],
+            ),
+        )
     except json.JSONDecodeError as exc:
         return RawRecord(
             source,
@@ -78,15 +132,18 @@ def iter_texts(target: str | Path) -> Iterator[RawText]:
         if not files:
             raise InputError(f"{path}: the directory holds no .json patient records")
         for file in files:
-            yield RawText(str(file), file.read_text(encoding="utf-8"))
+            yield RawText(str(file), read_text(file))
         return
     if not path.exists():
-        raise InputError(f"{path}: no such file or directory")
+        raise FileAccessError(f"{path}: no such file or directory")
     if path.suffix in NDJSON_SUFFIXES:
-        with path.open(encoding="utf-8") as handle:
-            yield from _ndjson(iter(handle), str(path))
+        try:
+            with path.open(encoding="utf-8") as handle:
+                yield from _ndjson(iter(handle), str(path))
+        except UnicodeDecodeError as exc:
+            raise FileAccessError(f"{path}: not UTF-8 text; save the file as UTF-8") from exc
         return
-    yield RawText(str(path), path.read_text(encoding="utf-8"))
+    yield RawText(str(path), read_text(path))
 
 
 def iter_records(target: str | Path) -> Iterator[RawRecord]:
@@ -99,9 +156,9 @@ def read_json_object(target: str | Path) -> dict[str, Any]:
     """One JSON object from a file or ``-`` (stdin); a clear InputError otherwise."""
     source = "<stdin>" if str(target) == "-" else str(target)
     try:
-        text = sys.stdin.read() if str(target) == "-" else Path(target).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from exc
+        text = sys.stdin.read() if str(target) == "-" else read_text(Path(target))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FileAccessError(f"{source}: cannot read ({exc})") from exc
     raw = _decode(text, source)
     if raw.error is not None:
         raise raw.error

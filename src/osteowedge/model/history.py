@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from osteowedge.model.strict import StrictModel
 
 Severity = Literal["mild", "moderate", "severe", "unknown"]
 StopReason = Literal[
@@ -22,8 +24,8 @@ StopReason = Literal[
 ]
 
 
-class _Part(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+class _Part(StrictModel):
+    pass
 
 
 class Allergy(_Part):

@@ -11,9 +11,10 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from osteowedge.model.history import Allergy, Dental, StopReason, SymptomEntry
+from osteowedge.model.strict import StrictModel
 from osteowedge.units import normalize_unit
 
 SCHEMA_VERSION = "2.0.0"
@@ -85,8 +86,8 @@ PositiveFloat = Annotated[float, Field(gt=0)]
 Percent = Annotated[float, Field(ge=0, le=100)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+class _Model(StrictModel):
+    pass
 
 
 def _level(value: str) -> str:
@@ -299,7 +300,7 @@ class Lab(_Model):
     code: str | None = Field(default=None, description="LOINC code unless `system` says else.")
     system: str = "LOINC"
     name: str | None = None
-    value: float
+    value: float = Field(ge=0, description="A concentration or activity: never negative.")
     comparator: Comparator | None = None
     unit: str | None = Field(default=None, description="UCUM code or listed alias.")
     date: dt.date | None = None

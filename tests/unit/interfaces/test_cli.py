@@ -141,9 +141,9 @@ def test_validate_exit_codes_and_error_shape(tmp_path: Path) -> None:
     assert "not valid JSON" in lines[2]["error"]["message"]
 
 
-def test_validate_missing_file_exits_2() -> None:
+def test_validate_missing_file_exits_4_could_not_read() -> None:
     result = osteowedge("validate", "/nonexistent/record.json")
-    assert result.returncode == 2 and "no such file" in result.stderr
+    assert result.returncode == 4 and "no such file" in result.stderr
 
 
 def test_units_lists_the_table() -> None:

@@ -78,9 +78,20 @@ def test_all_bad_exits_2(tmp_path: Path) -> None:
 def test_stdin_and_as_of() -> None:
     record = json.loads((EXAMPLES / "anticonvulsant.json").read_text())
     record.pop("as_of", None)
-    result = osteowedge("assess", "-", "--as-of", "2026-01-15", stdin=json.dumps(record) + "\n")
+    result = osteowedge("assess", "-", "--as-of", "2026-11-15", stdin=json.dumps(record) + "\n")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.splitlines()[0])["as_of"] == "2026-01-15"
+    assert json.loads(result.stdout.splitlines()[0])["as_of"] == "2026-11-15"
+
+
+def test_an_as_of_before_the_records_events_rejects_it_with_the_paths() -> None:
+    record = json.loads((EXAMPLES / "anticonvulsant.json").read_text())
+    record.pop("as_of", None)
+    result = osteowedge("assess", "-", "--as-of", "1950-01-01", stdin=json.dumps(record) + "\n")
+    assert result.returncode == 2
+    error = json.loads(result.stdout.splitlines()[0])["error"]
+    paths = [p["path"] for p in error["problems"]]
+    assert "/medications/0/start" in paths
+    assert all("date" in p["expected"] for p in error["problems"])
 
 
 def test_text_format_names_urgency_and_findings() -> None:
@@ -93,9 +104,9 @@ def test_text_format_names_urgency_and_findings() -> None:
     assert "decision support" in result.stdout.lower()
 
 
-def test_missing_input_exits_2(tmp_path: Path) -> None:
+def test_missing_input_exits_4_could_not_read(tmp_path: Path) -> None:
     result = runner.invoke(app, ["assess", str(tmp_path / "nope.ndjson")])
-    assert result.exit_code == 2
+    assert result.exit_code == 4
     assert "no such file" in result.output
 
 

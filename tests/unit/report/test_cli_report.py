@@ -60,9 +60,9 @@ def test_not_an_assessment_exits_2(tmp_path: Path) -> None:
     assert not out.exists()
 
 
-def test_missing_file_exits_2(tmp_path: Path) -> None:
+def test_missing_file_exits_4_could_not_read(tmp_path: Path) -> None:
     result = runner.invoke(app, [str(tmp_path / "none.json"), "--out", str(tmp_path / "x")])
-    assert result.exit_code == 2
+    assert result.exit_code == 4
     assert "cannot read" in result.output
 
 

@@ -252,7 +252,7 @@ def assess_command(
                     else:
                         print_json(result.model_dump(mode="json"))
                     progress.advance(task)
-    except InputError as exc:
+    except OsteowedgeError as exc:
         fail(exc)
     if not single:
         stderr.print(f"{total - failed} of {total} record(s) assessed", highlight=False)

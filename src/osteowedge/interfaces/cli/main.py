@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -52,4 +53,7 @@ def run() -> None:
     try:
         app()
     except OsteowedgeError as exc:
-        fail(exc)
+        try:
+            fail(exc)
+        except typer.Exit as done:
+            sys.exit(done.exit_code)

@@ -11,7 +11,7 @@ from typing import Any, NoReturn, ParamSpec
 import typer
 from rich.console import Console
 
-from osteowedge.errors import InputError, KnowledgeError, OsteowedgeError
+from osteowedge.errors import FileAccessError, InputError, KnowledgeError, OsteowedgeError
 
 P = ParamSpec("P")
 
@@ -19,6 +19,7 @@ EXIT_OK = 0
 EXIT_SOME_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_KNOWLEDGE = 3
+EXIT_FILE = 4  # a file could not be read or written
 
 stdout = Console(soft_wrap=True)
 stderr = Console(stderr=True, soft_wrap=True)
@@ -30,10 +31,16 @@ def print_json(data: Any) -> None:
 
 
 def fail(exc: OsteowedgeError) -> NoReturn:
-    """Print the error on stderr and exit with its code: 2 for bad input, 3 for knowledge."""
+    """Print the error on stderr and exit with its code: 2 bad input, 3 knowledge, 4 a file
+    that could not be read or written."""
     stderr.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
-    code = EXIT_BAD_INPUT if isinstance(exc, InputError) else EXIT_KNOWLEDGE
-    if not isinstance(exc, InputError | KnowledgeError):
+    if isinstance(exc, FileAccessError):
+        code = EXIT_FILE
+    elif isinstance(exc, InputError):
+        code = EXIT_BAD_INPUT
+    elif isinstance(exc, KnowledgeError):
+        code = EXIT_KNOWLEDGE
+    else:
         code = EXIT_SOME_FAILED
     raise typer.Exit(code)
 

@@ -11,7 +11,7 @@ import typer
 
 from osteowedge.errors import InputError
 from osteowedge.interfaces.cli.output import speaks_errors, stderr
-from osteowedge.io.files import write_atomic
+from osteowedge.io.files import read_text, write_atomic
 
 if TYPE_CHECKING:
     from osteowedge.model.assessment import Assessment
@@ -69,10 +69,7 @@ def report(
     from osteowedge.model.assessment import Assessment
     from osteowedge.report import figures
 
-    try:
-        text = assessment_file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{assessment_file}: cannot read the assessment ({exc.strerror})") from exc
+    text = read_text(assessment_file)
     try:
         assessment = Assessment.model_validate_json(text)
     except ValidationError as exc:

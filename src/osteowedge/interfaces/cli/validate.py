@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from osteowedge.errors import InputError
+from osteowedge.errors import InputError, OsteowedgeError
 from osteowedge.interfaces.cli.output import exit_batch, fail, stderr
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def validate(
                 continue
             failed += 1
             sys.stdout.write(json.dumps(error_object(raw, error, valid=False)) + "\n")
-    except InputError as exc:
+    except OsteowedgeError as exc:
         fail(exc)
     stderr.print(f"{total - failed} of {total} record(s) valid", highlight=False)
     exit_batch(total, failed)
