@@ -248,10 +248,11 @@ def _who_category(
     if fracture:
         notes.use(OSTEOPOROSIS)
     if lowest_t is None:
-        category: WhoCategory = "osteoporosis" if fracture else "unknown"
+        # densitometric: no T-score, no category (a fracture adds the clinical diagnosis)
+        category: WhoCategory = "unknown"
         notes.rule(
             "who.R-category",
-            fracture,
+            False,
             [WHO, OSTEOPOROSIS],
             t_score=None,
             fragility_fracture=fracture,
@@ -272,8 +273,6 @@ def _who_category(
         and kb.decision_fact(WHO, "severe_requires_fragility_fracture")
     ):
         category = "severe_osteoporosis"
-    elif fracture and by_t in ("normal", "osteopenia"):
-        category = "osteoporosis"
     notes.rule(
         "who.R-category",
         True,

@@ -144,3 +144,17 @@ def test_an_unknown_code_is_kept_and_reported(kb: KnowledgeBase) -> None:
     a = _assess(kb, [], conditions=[{"code": "999999999", "system": "http://snomed.info/sct"}])
     warning = next(w for w in a.warnings if w.code == "condition_unrecognised")
     assert "999999999" in warning.message and warning.path == "/conditions/0"
+
+
+def test_a_fragility_fracture_adds_the_clinical_diagnosis_not_the_who_category(
+    kb: KnowledgeBase,
+) -> None:
+    a = _assess(
+        kb,
+        [],
+        dxa=[{"date": "2026-06-01", "regions": [{"region": "femoral_neck", "t_score": -1.8}]}],
+        fractures=[{"site": "hip", "date": "2026-02-01", "mechanism": "fragility"}],
+    )
+    assert a.bone_density.who_category == "osteopenia"
+    osteoporosis = next(d for d in a.diagnoses if d.id == "osteoporosis")
+    assert any("fragility hip fracture" in r for r in osteoporosis.reasons)
