@@ -254,9 +254,10 @@ class DrugLabel(_Strict):
     note: str | None = None
 
 
-LoincProperty = Literal["MCnc", "SCnc", "CCnc", "ACnc", "ArVRat", "MRat", "Prid", "Find"]
+LoincProperty = Literal["MCnc", "SCnc", "CCnc", "ACnc", "ArVRat", "MRat", "Vel", "Prid", "Find"]
 """LOINC property: mass, substance (moles), catalytic (enzyme activity) or arbitrary (units)
-concentration, volume rate per area (eGFR), mass rate (per 24 h), identity, finding."""
+concentration, volume rate per area (eGFR), mass rate (per 24 h), velocity (ESR), identity,
+finding."""
 
 
 class Code(_Strict):

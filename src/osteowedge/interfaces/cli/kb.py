@@ -151,3 +151,24 @@ def export(
             ],
         }
     )
+
+
+@app.command()
+def check() -> None:
+    """Lint the knowledge base: primary citations on the published allowlist, FDA and EMA label
+    records for every osteoporosis drug, label citations for contraindications, LOINC properties
+    that fit their units, and every rule id the code uses declared. Exit 1 on any finding."""
+    from pathlib import Path
+
+    import osteowedge
+    from osteowedge.knowledge.lint import lint, rule_ids_in_source
+
+    package = Path(osteowedge.__file__).parent
+    used = rule_ids_in_source(p.read_text(encoding="utf-8") for p in package.rglob("*.py"))
+    findings = lint(_kb(), used)
+    for finding in findings:
+        stdout.print(f"[red]{finding.where}[/]: {finding.message}", highlight=False)
+    if findings:
+        stdout.print(f"{len(findings)} finding(s)", highlight=False)
+        raise typer.Exit(1)
+    stdout.print("knowledge base check: OK", highlight=False)
