@@ -50,3 +50,16 @@ def check_record(record: dict[str, Any], truth: Truth) -> list[str]:
 def test_no_recommendation_the_labels_forbid(drawn: tuple[dict[str, Any], Truth]) -> None:
     record, truth = drawn
     assert check_record(record, truth) == [], record
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(records())
+def test_every_trace_rule_id_is_declared_in_the_knowledge_base(
+    drawn: tuple[dict[str, Any], Truth],
+) -> None:
+    from osteowedge.knowledge.lint import rule_declared
+
+    record, _ = drawn
+    assessment = assess(parse_patient(record), KB)
+    undeclared = {t.rule_id for t in assessment.trace if not rule_declared(KB, t.rule_id)}
+    assert not undeclared

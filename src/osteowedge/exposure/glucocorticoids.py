@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from osteowedge.errors import UnitError
 from osteowedge.exposure.medications import Match
 from osteowedge.knowledge.base import KnowledgeBase
-from osteowedge.model.assessment import GcPeriod, GlucocorticoidExposure, Warning
+from osteowedge.model.assessment import DaysAtOrAbove, GcPeriod, GlucocorticoidExposure, Warning
 from osteowedge.model.patient import CustomFrequency, Medication
 from osteowedge.units import convert, dimension_of
 
@@ -137,6 +137,9 @@ def segments(courses: Sequence[Course]) -> list[Segment]:
 def _overlap_days(seg: Segment, first: dt.date, last: dt.date) -> int:
     lo, hi = max(seg.start, first), min(seg.stop, last)
     return (hi - lo).days + 1 if hi >= lo else 0
+
+
+_THRESHOLD_SOURCES = {"scope": SCOPE, "high": KANIS, "very_high": ACR}
 
 
 def assess_glucocorticoids(
@@ -338,9 +341,14 @@ def assess_glucocorticoids(
         cumulative_prednisone_equivalent_mg_last_12_months=(
             None if unknown_window else round(cumulative, 3)
         ),
-        days_at_or_above_2_5_mg_last_12_months=None if unknown_window else days["scope"],
-        days_at_or_above_7_5_mg_last_12_months=None if unknown_window else days["high"],
-        days_at_or_above_30_mg_last_12_months=None if unknown_window else days["very_high"],
+        days_at_or_above=[
+            DaysAtOrAbove(
+                threshold_mg_per_day=day_thresholds[key],
+                days=None if unknown_window else days[key],
+                knowledge_id=_THRESHOLD_SOURCES[key],
+            )
+            for key in ("scope", "high", "very_high")
+        ],
         periods=periods,
     )
     return GcResult(

@@ -130,14 +130,31 @@ class GcPeriod(_Out):
     systemic: bool
 
 
+class DaysAtOrAbove(_Out):
+    """Days in the last 12 months at or above one dose threshold the guidelines use."""
+
+    threshold_mg_per_day: float
+    days: int | None = Field(description="None when the doses of the window are unknown.")
+    knowledge_id: str = Field(description="The guideline record the threshold comes from.")
+
+
 class GlucocorticoidExposure(_Out):
     current_prednisone_equivalent_mg_per_day: float | None
     max_prednisone_equivalent_mg_per_day: float | None
     cumulative_prednisone_equivalent_mg_last_12_months: float | None
-    days_at_or_above_2_5_mg_last_12_months: int | None
-    days_at_or_above_7_5_mg_last_12_months: int | None
-    days_at_or_above_30_mg_last_12_months: int | None
+    days_at_or_above: list[DaysAtOrAbove] = Field(
+        default_factory=list,
+        description="Last 12 months, one entry per threshold (2.5, 7.5 and 30 mg/day today); "
+        "replaces the 1.x fields days_at_or_above_<threshold>_mg_last_12_months.",
+    )
     periods: list[GcPeriod] = Field(default_factory=list)
+
+    def days_at(self, threshold_mg_per_day: float) -> int | None:
+        """Days at or above a threshold (None: unknown, or no such threshold computed)."""
+        for entry in self.days_at_or_above:
+            if entry.threshold_mg_per_day == threshold_mg_per_day:
+                return entry.days
+        return None
 
 
 class Triage(_Out):

@@ -271,9 +271,8 @@ def _charts(a: Assessment, cites: Citations) -> str:
             f"maximum {num(gc.max_prednisone_equivalent_mg_per_day, 'mg/day')}, "
             f"{num(gc.cumulative_prednisone_equivalent_mg_last_12_months, 'mg')} in the last "
             f"12 months; days at or above {steps} mg/day in the last 12 months: "
-            f"{num(gc.days_at_or_above_2_5_mg_last_12_months, '')}/ "
-            f"{num(gc.days_at_or_above_7_5_mg_last_12_months, '')}/ "
-            f"{num(gc.days_at_or_above_30_mg_last_12_months, '')}.</p>"
+            + " / ".join(num(d.days, "") for d in gc.days_at_or_above)
+            + ".</p>"
         )
     gc_caption = (
         "No glucocorticoid exposure in the record."

@@ -721,8 +721,11 @@ def glucocorticoid_svg(assessment: Assessment) -> str:
     current = gc.current_prednisone_equivalent_mg_per_day
     desc = (
         f"Periods: {periods}. Current {'unknown' if current is None else f'{current:g}'} mg/day; "
-        f"{gc.days_at_or_above_7_5_mg_last_12_months} days at or above 7.5 mg/day in the last "
-        f"12 months. Reference lines at {lines.gc_text()}."
+        + "; ".join(
+            f"{d.days} days at or above {d.threshold_mg_per_day:g} mg/day"
+            for d in gc.days_at_or_above
+        )
+        + f" in the last 12 months. Reference lines at {lines.gc_text()}."
     )
     return document(width, height, title, desc, body, "fig-glucocorticoid-timeline")
 

@@ -301,10 +301,18 @@ def _inputs(
         "frax_mof_gc_adjusted_pct": frax.major_osteoporotic_pct if frax else None,
         "frax_hip_gc_adjusted_pct": frax.hip_pct if frax else None,
         "days_at_or_above_30_mg_last_12_months": (
-            gc.days_at_or_above_30_mg_last_12_months if gc else None
+            gc.days_at(
+                float(kb.decision_fact("acr_2022_giop_risk_categories", "very_high_gc_mg_per_day"))
+            )
+            if gc
+            else None
         ),
         "days_at_or_above_7_5_mg_last_12_months": (
-            gc.days_at_or_above_7_5_mg_last_12_months if gc else None
+            gc.days_at(
+                float(kb.decision_fact("kanis_2011_frax_gc_adjustment", "high_dose_min_mg_per_day"))
+            )
+            if gc
+            else None
         ),
         "cumulative_prednisone_equivalent_mg_last_12_months": (
             gc.cumulative_prednisone_equivalent_mg_last_12_months if gc else None

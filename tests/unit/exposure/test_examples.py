@@ -54,8 +54,8 @@ def test_gc_wedge_fracture_figures(kb: KnowledgeBase) -> None:
     assert exp.current_prednisone_equivalent_mg_per_day == 10
     assert exp.max_prednisone_equivalent_mg_per_day == 40
     assert exp.cumulative_prednisone_equivalent_mg_last_12_months == 3650
-    assert exp.days_at_or_above_7_5_mg_last_12_months == 365
-    assert exp.days_at_or_above_30_mg_last_12_months == 0
+    assert exp.days_at(7.5) == 365
+    assert exp.days_at(30) == 0
 
 
 def test_transplant_figures(kb: KnowledgeBase) -> None:
@@ -67,4 +67,4 @@ def test_transplant_figures(kb: KnowledgeBase) -> None:
     assert exp.max_prednisone_equivalent_mg_per_day == 630
     # prednisolone 2025-12-01..2026-11-01 = 336 days * 5 = 1680; pulses 3 * 625 = 1875
     assert exp.cumulative_prednisone_equivalent_mg_last_12_months == 3555
-    assert exp.days_at_or_above_30_mg_last_12_months == 3
+    assert exp.days_at(30) == 3

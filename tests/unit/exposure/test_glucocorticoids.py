@@ -37,9 +37,9 @@ def test_single_current_course(kb: KnowledgeBase) -> None:
     assert exp.current_prednisone_equivalent_mg_per_day == 10
     assert exp.max_prednisone_equivalent_mg_per_day == 10
     assert exp.cumulative_prednisone_equivalent_mg_last_12_months == 1540
-    assert exp.days_at_or_above_2_5_mg_last_12_months == 154
-    assert exp.days_at_or_above_7_5_mg_last_12_months == 154
-    assert exp.days_at_or_above_30_mg_last_12_months == 0
+    assert exp.days_at(2.5) == 154
+    assert exp.days_at(7.5) == 154
+    assert exp.days_at(30) == 0
     assert exp.periods == [
         GcPeriod(start=D(2026, 6, 1), end=None, prednisone_equivalent_mg_per_day=10, systemic=True)
     ]
@@ -108,7 +108,7 @@ def test_overlapping_prescriptions_add_up(kb: KnowledgeBase) -> None:
     # 32 days (1 Oct - 1 Nov) at 5 mg + 6 days at another 5 mg = 160 + 30
     assert exp.cumulative_prednisone_equivalent_mg_last_12_months == 190
     # 10 mg on 6 days only
-    assert exp.days_at_or_above_7_5_mg_last_12_months == 6
+    assert exp.days_at(7.5) == 6
 
 
 @pytest.mark.parametrize(
@@ -134,7 +134,7 @@ def test_scope_dose_boundary(kb: KnowledgeBase, name: str, mg: float, met: bool)
     assert result.systemic_gc_scope_met is met
     assert result.glucocorticoids is not None
     # 2026-01-01 to 2026-11-01 = 305 days
-    assert result.glucocorticoids.days_at_or_above_2_5_mg_last_12_months == (305 if met else 0)
+    assert result.glucocorticoids.days_at(2.5) == (305 if met else 0)
 
 
 @pytest.mark.parametrize(
@@ -179,7 +179,7 @@ def test_twelve_month_window_boundary(kb: KnowledgeBase, end: str, days_in_windo
     exp = result.glucocorticoids
     assert exp is not None
     assert exp.cumulative_prednisone_equivalent_mg_last_12_months == 20 * days_in_window
-    assert exp.days_at_or_above_7_5_mg_last_12_months == days_in_window
+    assert exp.days_at(7.5) == days_in_window
     assert exp.max_prednisone_equivalent_mg_per_day == 20
     assert exp.current_prednisone_equivalent_mg_per_day == 0
 
@@ -189,7 +189,7 @@ def test_thirty_mg_band_boundary(kb: KnowledgeBase, mg: float, days: int) -> Non
     # 23 Oct - 1 Nov = 10 days
     exp = run(kb, medications=[oral("Prednisone", mg, "2026-10-23")]).glucocorticoids
     assert exp is not None
-    assert exp.days_at_or_above_30_mg_last_12_months == days
+    assert exp.days_at(30) == days
 
 
 def test_single_pulse_dose(kb: KnowledgeBase) -> None:
@@ -201,7 +201,7 @@ def test_single_pulse_dose(kb: KnowledgeBase) -> None:
     exp = result.glucocorticoids
     assert exp is not None
     assert exp.cumulative_prednisone_equivalent_mg_last_12_months == 625
-    assert exp.days_at_or_above_30_mg_last_12_months == 1
+    assert exp.days_at(30) == 1
     assert exp.current_prednisone_equivalent_mg_per_day == 0
     assert result.systemic_gc_scope_met is False
 

@@ -37,10 +37,8 @@ FIGURES = (
     "current_prednisone_equivalent_mg_per_day",
     "max_prednisone_equivalent_mg_per_day",
     "cumulative_prednisone_equivalent_mg_last_12_months",
-    "days_at_or_above_2_5_mg_last_12_months",
-    "days_at_or_above_7_5_mg_last_12_months",
-    "days_at_or_above_30_mg_last_12_months",
 )
+THRESHOLDS = (2.5, 7.5, 30.0)
 
 
 @settings(
@@ -58,6 +56,13 @@ def test_adding_a_dose_never_lowers_the_figures(
         assert new is not None
         old = 0 if before.glucocorticoids is None else getattr(before.glucocorticoids, name)
         assert new >= old - 1e-9, name
+    for threshold in THRESHOLDS:
+        new_days = after.glucocorticoids.days_at(threshold)
+        assert new_days is not None
+        old_days = (
+            0 if before.glucocorticoids is None else before.glucocorticoids.days_at(threshold)
+        )
+        assert new_days >= (old_days or 0), threshold
     # and the scope, once met, stays met
     if before.systemic_gc_scope_met:
         assert after.systemic_gc_scope_met is True

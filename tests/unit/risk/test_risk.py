@@ -15,6 +15,7 @@ from osteowedge.model import parse_patient
 from osteowedge.model.assessment import (
     BmdChange,
     BoneDensity,
+    DaysAtOrAbove,
     GlucocorticoidExposure,
     GradedVertebra,
 )
@@ -42,9 +43,14 @@ def gc(dose: float, days: int = 365) -> GlucocorticoidExposure:
         current_prednisone_equivalent_mg_per_day=dose,
         max_prednisone_equivalent_mg_per_day=dose,
         cumulative_prednisone_equivalent_mg_last_12_months=dose * days,
-        days_at_or_above_2_5_mg_last_12_months=days if dose >= 2.5 else 0,
-        days_at_or_above_7_5_mg_last_12_months=days if dose >= 7.5 else 0,
-        days_at_or_above_30_mg_last_12_months=days if dose >= 30 else 0,
+        days_at_or_above=[
+            DaysAtOrAbove(threshold_mg_per_day=t, days=days if dose >= t else 0, knowledge_id=k)
+            for t, k in (
+                (2.5, "glucocorticoid_scope"),
+                (7.5, "kanis_2011_frax_gc_adjustment"),
+                (30.0, "acr_2022_giop_risk_categories"),
+            )
+        ],
     )
 
 
