@@ -47,10 +47,19 @@ class KnowledgeBase:
         knowledge_version: str,
     ) -> KnowledgeBase:
         by_id: dict[str, RecordBase] = {}
+        screen_ids: set[str] = set()
         for new in records:
             if new.id in by_id:
                 raise KnowledgeError(f"duplicate knowledge id {new.id!r}")
             by_id[new.id] = new
+            labels = getattr(new, "labels", ())
+            for ci in (
+                *getattr(new, "contraindications", ()),
+                *(c for label in labels for c in label.contraindications),
+            ):
+                if ci.id in screen_ids:  # the plan's screening remembers answers by this id
+                    raise KnowledgeError(f"duplicate contraindication id {ci.id!r} in {new.id}")
+                screen_ids.add(ci.id)
         refs: dict[str, Reference] = {}
         for ref in references:
             previous = refs.get(ref.id)

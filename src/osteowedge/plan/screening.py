@@ -125,6 +125,8 @@ class Screener:
             for condition_id in entry_conditions(entry, kb):
                 self._entries.setdefault(condition_id, []).append(entry.onset)
         self._takes: dict[str, str | None] = {}
+        self._conditions: dict[tuple[str, int | None], Check] = {}
+        self._checks: dict[str, Check] = {}
 
     # -- conditions ------------------------------------------------------------------------
 
@@ -134,6 +136,13 @@ class Screener:
 
     def has_condition(self, condition_id: str, within_months: int | None = None) -> Check:
         """The record's entries for the condition (in the window), else what the labs show."""
+        key = (condition_id, within_months)
+        found = self._conditions.get(key)
+        if found is None:
+            found = self._conditions[key] = self._has_condition(condition_id, within_months)
+        return found
+
+    def _has_condition(self, condition_id: str, within_months: int | None) -> Check:
         name = self.kb.get(condition_id).name  # a KnowledgeError names an unknown id
         onsets = self._entries.get(condition_id)
         if onsets is not None:
@@ -228,7 +237,14 @@ class Screener:
     # -- one contraindication ---------------------------------------------------------------
 
     def check(self, ci: Contraindication) -> Check:
-        """What the record says about this contraindication (see :class:`Check`)."""
+        """What the record says about this contraindication (see :class:`Check`); each
+        contraindication (ids are unique) is checked once per plan."""
+        found = self._checks.get(ci.id)
+        if found is None:
+            found = self._checks[ci.id] = self._answer(ci)
+        return found
+
+    def _answer(self, ci: Contraindication) -> Check:
         result = self._check(ci)
         if result.shown is not None:
             return Check(shown=f"{ci.reason} ({result.shown})")
