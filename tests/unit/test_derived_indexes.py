@@ -47,7 +47,7 @@ def test_plan_medication_matcher_is_medication_matches(kb: KnowledgeBase) -> Non
     matcher = kb.derived("plan.medication_matcher", screening._medication_matcher)
     for med in _medications(kb):
         expected = {r.id for r in kb.records.values() if screening.medication_matches(med, r)}
-        assert matcher(med.name, med.atc) == expected, med
+        assert matcher(med.name, med.atc, med.rxnorm) == expected, med
 
 
 def test_triage_cause_matcher_is_medication_matches(kb: KnowledgeBase) -> None:

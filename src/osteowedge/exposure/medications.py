@@ -50,6 +50,7 @@ class MedicationIndex:
 
     by_term: dict[str, tuple[Match, ...]]
     by_atc: dict[str, tuple[Match, ...]]
+    by_rxnorm: dict[str, tuple[Match, ...]]
     atc_classes: tuple[tuple[str, Match], ...]
     max_words: int
 
@@ -62,6 +63,7 @@ def _priority(match: Match) -> tuple[int, int]:
 def build_index(kb: KnowledgeBase) -> MedicationIndex:
     terms: dict[str, list[Match]] = {}
     atcs: dict[str, list[Match]] = {}
+    rxnorms: dict[str, list[Match]] = {}
     classes: list[tuple[str, Match]] = []
 
     def add(term: str, match: Match) -> None:
@@ -76,6 +78,8 @@ def build_index(kb: KnowledgeBase) -> MedicationIndex:
             add(brand, base)
         if ingredient.atc:
             atcs.setdefault(ingredient.atc.upper(), []).append(base)
+        if ingredient.rxnorm:
+            rxnorms.setdefault(ingredient.rxnorm, []).append(base)
 
     for cause in kb.of_kind(Cause):
         if cause.exposure_kind:
@@ -106,6 +110,7 @@ def build_index(kb: KnowledgeBase) -> MedicationIndex:
     return MedicationIndex(
         by_term=by_term,
         by_atc=by_atc,
+        by_rxnorm={k: tuple(sorted(v, key=_priority)) for k, v in rxnorms.items()},
         atc_classes=tuple(classes),
         max_words=max((len(k.split()) for k in by_term), default=1),
     )
@@ -148,11 +153,9 @@ def _by_atc(index: MedicationIndex, atc: str) -> Match | None:
 
 
 def recognise(index: MedicationIndex, medication: Medication) -> Match | None:
-    """The record a medication is, from its name first, then its ATC code; ``None`` if unknown.
-
-    RxNorm codes are not mapped by the knowledge base yet: a medication known only by RxNorm is
-    unrecognised (and the caller warns).
-    """
+    """The record a medication is, from its name first, then its ATC code, then its RxNorm
+    ingredient code; ``None`` if unknown (the caller warns). An RxNorm code of a clinical drug
+    or brand (not the ingredient) is not mapped: the name or ATC code must say it."""
     if medication.name:
         match = _by_name(index, medication.name)
         if match is not None:
@@ -163,5 +166,19 @@ def recognise(index: MedicationIndex, medication: Medication) -> Match | None:
                     return by_code
             return match
     if medication.atc:
-        return _by_atc(index, medication.atc)
+        match = _by_atc(index, medication.atc)
+        if match is not None:
+            return match
+    if medication.rxnorm:
+        code = medication.rxnorm.strip()
+        found = index.by_rxnorm.get(code)
+        if found:
+            best = found[0]
+            return Match(
+                best.record_id,
+                best.is_cause,
+                best.ingredient,
+                best.ingredient_atc,
+                f"RxNorm {code}",
+            )
     return None

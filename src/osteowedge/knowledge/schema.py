@@ -284,6 +284,9 @@ class EffectSize(_Strict):
 class Ingredient(_Strict):
     name: str = Field(description="Generic ingredient name, lower case.")
     atc: str | None = None
+    rxnorm: str | None = Field(
+        default=None, description="RxNorm ingredient concept (TTY IN) CUI, digits."
+    )
     brands: list[str] = Field(default_factory=list)
     note: str | None = None
 

@@ -275,7 +275,7 @@ class DrugScreen:
         reaction, excludes the drug (every label contraindicates hypersensitivity)."""
         for allergy in self.record.allergies:
             text = allergy.substance
-            if text == drug.id or drug.id in self.screener.identify(text, text):
+            if text == drug.id or drug.id in self.screener.identify(text, text, text):
                 reaction = ", ".join(
                     x for x in (allergy.reaction, f"severity {allergy.severity}") if x
                 )

@@ -115,11 +115,11 @@ class Screener:
         self._cause_ids = frozenset(cause_ids)
         matcher = kb.derived("plan.medication_matcher", _medication_matcher)
         self.medications: tuple[tuple[Medication, frozenset[str]], ...] = tuple(
-            (med, matcher(med.name, med.atc)) for med in record.medications
+            (med, matcher(med.name, med.atc, med.rxnorm)) for med in record.medications
         )
         """Each record medication with the ids of the knowledge records it is."""
         self.identify = matcher
-        """(name, ATC) -> the ids of the knowledge drug and cause records it names."""
+        """(name, ATC, RxNorm) -> the ids of the knowledge drug and cause records it names."""
         self._entries: dict[str, list[dt.date | None]] = {}
         for entry in record.conditions:
             for condition_id in entry_conditions(entry, kb):
@@ -316,37 +316,45 @@ def _lab_decided(lab: LabCriterion, status: str, value: float | None) -> bool:
 _MATCH_MEMO_SIZE = 4096  # distinct (name, ATC) pairs remembered per knowledge base
 
 
-def _medication_matcher(kb: KnowledgeBase) -> Callable[[str | None, str | None], frozenset[str]]:
-    """A memoised function from a medication's (name, ATC) to the ids of every knowledge record
-    `medication_matches` finds it to be (it reads nothing else of the medication)."""
+_Matcher = Callable[[str | None, str | None, str | None], frozenset[str]]
+
+
+def _medication_matcher(kb: KnowledgeBase) -> _Matcher:
+    """A memoised function from a medication's (name, ATC, RxNorm) to the ids of every
+    knowledge record `medication_matches` finds it to be (it reads nothing else)."""
     targets = tuple((r.id, terms) for r in kb.records.values() if any(terms := _terms(r)))
 
     @functools.lru_cache(maxsize=_MATCH_MEMO_SIZE)
-    def matched(name: str | None, atc: str | None) -> frozenset[str]:
-        return frozenset(record_id for record_id, terms in targets if _matches(name, atc, terms))
+    def matched(name: str | None, atc: str | None, rxnorm: str | None = None) -> frozenset[str]:
+        return frozenset(
+            record_id for record_id, terms in targets if _matches(name, atc, rxnorm, terms)
+        )
 
     return matched
 
 
-_Terms = tuple[frozenset[str], tuple[str, ...]]
+_Terms = tuple[frozenset[str], tuple[str, ...], frozenset[str]]
 
 
 def _terms(target: object) -> _Terms:
-    """The names and ATC codes a drug or cause record is known by."""
+    """The names, ATC codes and RxNorm ingredient codes a drug or cause record is known by."""
     ingredients = getattr(target, "ingredients", ()) or ()
     atc_codes: list[str] = list(getattr(target, "atc_codes", ()) or ())
     names: set[str] = set()
+    rxnorm: set[str] = set()
     for ing in ingredients:
         names.add(ing.name.casefold())
         names.update(b.casefold() for b in ing.brands)
         if ing.atc:
             atc_codes.append(ing.atc)
+        if ing.rxnorm:
+            rxnorm.add(ing.rxnorm)
     if isinstance(target, Drug | Cause):
         names.add(target.name.casefold())
         names.add(target.id.replace("_", " "))
         names.update(s.casefold() for s in target.synonyms)
     names.discard("")
-    return frozenset(names), tuple(code.upper() for code in atc_codes if code)
+    return frozenset(names), tuple(code.upper() for code in atc_codes if code), frozenset(rxnorm)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -356,12 +364,15 @@ def _text_and_words(name: str) -> tuple[str, frozenset[str]]:
 
 
 def medication_matches(med: Medication, target: object) -> bool:
-    """Whether a record medication is the given drug or cause record (names, brands, ATC)."""
-    return _matches(med.name, med.atc, _terms(target))
+    """Whether a record medication is the given drug or cause record (names, brands, ATC,
+    RxNorm ingredient)."""
+    return _matches(med.name, med.atc, med.rxnorm, _terms(target))
 
 
-def _matches(med_name: str | None, med_atc: str | None, terms: _Terms) -> bool:
-    names, atc_codes = terms
+def _matches(
+    med_name: str | None, med_atc: str | None, med_rxnorm: str | None, terms: _Terms
+) -> bool:
+    names, atc_codes, rxnorm = terms
     if med_name:
         text, words = _text_and_words(med_name)
         if text in names or not names.isdisjoint(words):
@@ -372,7 +383,7 @@ def _matches(med_name: str | None, med_atc: str | None, terms: _Terms) -> bool:
         atc = med_atc.strip().upper()
         if any(atc.startswith(code) for code in atc_codes):
             return True
-    return False
+    return bool(med_rxnorm and med_rxnorm.strip() in rxnorm)
 
 
 __all__ = [
