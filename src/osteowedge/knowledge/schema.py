@@ -422,6 +422,11 @@ class Drug(RecordBase):
     labels: list[DrugLabel] = Field(
         default_factory=list, description="One record per regulator's label (see DrugLabel)."
     )
+    eu_authorisation: Literal["central", "national"] = Field(
+        default="central",
+        description="`national`: no centrally authorised EU product, so no EMA label record "
+        "(each member state's SmPC applies).",
+    )
     on_stop: str | None = Field(default=None, description="What must follow when it stops.")
     follow_on: list[str] = Field(default_factory=list, description="Drug ids that follow.")
     status: TherapyStatus

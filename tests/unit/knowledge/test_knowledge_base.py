@@ -318,11 +318,15 @@ def test_renal_cutoffs_say_crcl_or_egfr(kb: KnowledgeBase) -> None:
     assert zoledronic.renal_cutoff is not None and zoledronic.renal_cutoff.below_ml_min == 35
 
 
-def test_romosozumab_screens_recent_cardiovascular_events(kb: KnowledgeBase) -> None:
+def test_romosozumab_labels_differ_on_cardiovascular_history(kb: KnowledgeBase) -> None:
     romosozumab = kb.typed("romosozumab", Drug)
-    windows = {ci.condition: ci.within_months for ci in romosozumab.contraindications}
-    assert windows.get("myocardial_infarction") == 12
-    assert windows.get("stroke") == 12
+    by_label = {
+        lb.jurisdiction: {ci.condition: ci.within_months for ci in lb.contraindications}
+        for lb in romosozumab.labels
+    }
+    # US boxed warning: not within the preceding year; EU SmPC: any history
+    assert by_label["US"] == {"myocardial_infarction": 12, "stroke": 12}
+    assert by_label["EU"] == {"myocardial_infarction": None, "stroke": None}
 
 
 def test_serms_are_for_postmenopausal_women_only(kb: KnowledgeBase) -> None:

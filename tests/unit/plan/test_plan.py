@@ -241,10 +241,18 @@ def test_mi_within_12_months_avoids_romosozumab(kb: KnowledgeBase) -> None:
     assert "romosozumab" in avoided(result)
 
 
-def test_mi_over_12_months_ago_does_not_block_romosozumab(kb: KnowledgeBase) -> None:
-    record = _record(conditions=[{"id": "myocardial_infarction", "onset": "2023-01-01"}])
-    result = plan_for(kb, record, category="very_high")
-    assert "romosozumab" in drugs(result)
+def test_mi_over_12_months_ago_blocks_romosozumab_only_where_the_label_says(
+    kb: KnowledgeBase,
+) -> None:
+    mi = [{"id": "myocardial_infarction", "onset": "2023-01-01"}]
+    us = plan_for(kb, _record(conditions=mi, jurisdiction="US"), category="very_high")
+    assert "romosozumab" in drugs(us)  # US: only within the preceding year
+    for where in ("EU", None, "JP"):  # EU: any history; none or unlabelled: every label
+        extra = {} if where is None else {"jurisdiction": where}
+        result = plan_for(kb, _record(conditions=mi, **extra), category="very_high")
+        assert "romosozumab" in avoided(result), where
+        if where != "EU":
+            assert "jurisdiction_union" in [w.code for w in result.notes.warnings]
 
 
 def test_stroke_without_onset_date_avoids_romosozumab(kb: KnowledgeBase) -> None:
