@@ -154,3 +154,57 @@ def test_an_overdue_denosumab_keeps_its_follow_on_and_warns(kb: KnowledgeBase) -
     assert a.plan.pharmacological[0].drug in {"zoledronic_acid", "alendronate"}
     # low vitamin D delays it, never removes it
     assert any("Vitamin D" in b for b in follow.before_starting)
+
+
+ANTIRESORPTIVES = ("alendronate", "risedronate", "ibandronate", "zoledronic_acid", "denosumab")
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"id": "osteonecrosis_of_the_jaw", "onset": "2024-05-01"},
+        {"code": "M87.180", "system": "http://hl7.org/fhir/sid/icd-10-cm"},
+        {"code": "M87.1", "system": "ICD-10"},
+    ],
+)
+def test_a_prior_onj_by_id_or_code_avoids_antiresorptives(
+    kb: KnowledgeBase, entry: dict[str, str]
+) -> None:
+    a = _assess(kb, conditions=[entry])
+    for drug in (*ANTIRESORPTIVES, "romosozumab"):
+        assert _drug(a, drug) is None and drug in _avoided(a), drug
+    # an anabolic remains, first
+    assert a.plan.pharmacological and a.plan.pharmacological[0].drug in (
+        "teriparatide",
+        "abaloparatide",
+    )
+
+
+@pytest.mark.parametrize("code", ["M84.751A", "M84.75"])
+def test_a_prior_atypical_femoral_fracture_by_code_avoids_antiresorptives(
+    kb: KnowledgeBase, code: str
+) -> None:
+    a = _assess(kb, conditions=[{"code": code, "system": "ICD-10-CM"}])
+    for drug in ANTIRESORPTIVES:
+        assert _drug(a, drug) is None and drug in _avoided(a), drug
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"code": "428281000", "system": "http://snomed.info/sct"},
+        {"code": "C41.2", "system": "ICD-10"},
+    ],
+)
+def test_a_skeletal_malignancy_by_code_avoids_pth_analogues(
+    kb: KnowledgeBase, entry: dict[str, str]
+) -> None:
+    a = _assess(kb, conditions=[entry])
+    for drug in ("teriparatide", "abaloparatide"):
+        assert _drug(a, drug) is None and drug in _avoided(a), drug
+
+
+def test_dialysis_by_code_avoids_bisphosphonates(kb: KnowledgeBase) -> None:
+    a = _assess(kb, conditions=[{"code": "Z99.2", "system": "ICD-10-CM"}])
+    for drug in ("alendronate", "risedronate", "ibandronate", "zoledronic_acid"):
+        assert _drug(a, drug) is None, drug
