@@ -1,0 +1,143 @@
+"""Candidates: the osteoporosis drugs the guidelines offer this patient, ranked (pure).
+
+The ranked options come from the typed pathways of the knowledge base
+(:class:`~osteowedge.plan.guidance.Pathway`: risk category, age and diagnoses to options); the
+first pathway that matches the record decides. Nothing here screens: every candidate is still
+screened against the record and its labels afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from osteowedge.plan import guidance
+from osteowedge.plan.context import PlanContext, PlanDraft
+from osteowedge.plan.guidance import DrugOrder, Pathway
+
+_DRUG_CATEGORIES = ("moderate", "high", "very_high")
+PREF = guidance.PREFERENCE
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A drug to offer, why, on what knowledge, and when to start (``None``: now)."""
+
+    drug: str
+    reasons: tuple[str, ...]
+    knowledge_ids: tuple[str, ...]
+    timing: str | None = None
+
+
+def _matches(pathway: Pathway, ctx: PlanContext) -> bool:
+    if ctx.risk.giop_category not in pathway.giop_categories:
+        return False
+    if pathway.min_age_years is not None and (ctx.age is None or ctx.age < pathway.min_age_years):
+        return False
+    return not pathway.diagnoses_any or bool(ctx.diagnosis_ids & set(pathway.diagnoses_any))
+
+
+def _age_bound_unknown(pathway: Pathway, ctx: PlanContext) -> bool:
+    return (
+        ctx.age is None
+        and pathway.min_age_years is not None
+        and ctx.risk.giop_category in pathway.giop_categories
+    )
+
+
+def _option_reasons(
+    pathway: Pathway, order: DrugOrder, drug_id: str, ctx: PlanContext
+) -> list[str]:
+    category = ctx.risk.giop_category
+    reasons = [pathway.reason]
+    if pathway.reasons_from is not None:
+        reasons += [
+            f"ACR 2022 ({row.short_id}, {row.strength}): {row.text}"
+            for row in order.rows
+            if category in row.applies_to_categories
+            and drug_id in row.prefers
+            and row.applies_at(ctx.age)
+        ]
+    if drug_id in pathway.last_resort and pathway.last_resort_reason:
+        reasons.append(pathway.last_resort_reason)
+    if pathway.diagnoses_any:
+        shown = [d for d in pathway.diagnoses_any if d in ctx.diagnosis_ids]
+        reasons.insert(0, f"Diagnosis: {', '.join(shown)}")
+    return reasons
+
+
+def _below_minimum_age(ctx: PlanContext, order: DrugOrder, draft: PlanDraft) -> bool:
+    """ACR 2022 R2: drugs are for adults over 18. Younger: a specialist decides."""
+    row = order.row("acr-2022-giop.R2")
+    bound = row.min_age_years_exclusive
+    if ctx.risk.giop_category not in _DRUG_CATEGORIES or bound is None:
+        return False
+    if ctx.age is None or ctx.age > bound:
+        return False
+    draft.warn(
+        "plan_paediatric",
+        f"ACR 2022 drug recommendations are for adults over {bound:g}; ask a specialist",
+        "/age_years",
+    )
+    draft.rule(
+        "acr-2022-giop.R2",
+        False,
+        [guidance.ACR],
+        category=ctx.risk.giop_category,
+        age=ctx.age,
+    )
+    return True
+
+
+def _no_pathway(ctx: PlanContext, draft: PlanDraft) -> None:
+    category = ctx.risk.giop_category
+    if category == "low":
+        draft.rule("acr-2022-giop.R11", True, [guidance.ACR], category=category, age=ctx.age)
+    elif category == "indeterminate":
+        draft.warn(
+            "plan_drug_decision_pending",
+            "Glucocorticoid fracture risk is indeterminate (missing: "
+            + (", ".join(ctx.risk.missing_inputs) or "see risk")
+            + "); no osteoporosis drug is chosen until it can be decided",
+            None,
+        )
+        draft.rule("plan.R-drug-order-giop", False, [guidance.ACR], category=category)
+    else:
+        draft.rule("plan.R-drug-order-none", False, [guidance.PREFERENCE], category=category)
+
+
+def guideline_candidates(ctx: PlanContext, draft: PlanDraft) -> list[Candidate]:
+    """The ranked options of the first matching pathway (empty when none matches)."""
+    order = guidance.drug_order(ctx.kb)
+    if _below_minimum_age(ctx, order, draft):
+        return []
+    for pathway in order.pathways:
+        if _age_bound_unknown(pathway, ctx):
+            draft.warn(
+                "age_unknown",
+                f"Age unknown: the age-{pathway.min_age_years:g} rows of ACR 2022 were not applied",
+                "/age_years",
+            )
+        if not _matches(pathway, ctx):
+            continue
+        draft.rule(
+            pathway.rule_id,
+            True,
+            dict.fromkeys([*([pathway.reasons_from] if pathway.reasons_from else []), PREF]),
+            category=ctx.risk.giop_category,
+            age=ctx.age,
+            pathway=pathway.id,
+        )
+        shown = [d for d in pathway.diagnoses_any if d in ctx.diagnosis_ids]
+        return [
+            Candidate(
+                drug=drug_id,
+                reasons=tuple(_option_reasons(pathway, order, drug_id, ctx)),
+                knowledge_ids=tuple(dict.fromkeys([*pathway.knowledge_ids, *shown])),
+            )
+            for drug_id in pathway.options
+        ]
+    _no_pathway(ctx, draft)
+    return []
+
+
+__all__ = ["Candidate", "guideline_candidates"]

@@ -1,0 +1,60 @@
+"""The plan's guideline facts are typed: every bundle validates, every pathway is sound, and a
+malformed fact fails naming the bundle and the field instead of a KeyError in a plan."""
+
+from __future__ import annotations
+
+import pytest
+
+from osteowedge.errors import KnowledgeError
+from osteowedge.knowledge import KnowledgeBase
+from osteowedge.knowledge.lint import rule_declared
+from osteowedge.knowledge.schema import Drug, Fact, Guideline
+from osteowedge.plan import guidance
+
+
+def test_every_bundle_validates_against_the_shipped_knowledge(kb: KnowledgeBase) -> None:
+    guidance.validate_all(kb)
+    order = guidance.drug_order(kb)
+    assert [r.short_id for r in order.rows][:3] == ["R1", "R2", "R3"]
+    assert guidance.intake(kb).calcium_mg_per_day.min < guidance.intake(kb).calcium_mg_per_day.max
+
+
+def test_every_pathway_offers_known_drugs_under_a_declared_rule(kb: KnowledgeBase) -> None:
+    drugs = {d.id for d in kb.of_kind(Drug)}
+    pathways = guidance.drug_order(kb).pathways
+    assert pathways
+    for pathway in pathways:
+        assert rule_declared(kb, pathway.rule_id), pathway.id
+        assert set(pathway.options) <= drugs, pathway.id
+        assert set(pathway.last_resort) <= set(pathway.options), pathway.id
+        assert all(k in kb for k in pathway.knowledge_ids), pathway.id
+        assert pathway.reasons_from is None or pathway.reasons_from in kb
+        assert len(set(pathway.options)) == len(pathway.options), pathway.id
+
+
+def test_last_resort_drugs_come_last(kb: KnowledgeBase) -> None:
+    for pathway in guidance.drug_order(kb).pathways:
+        n = len(pathway.last_resort)
+        if n:
+            assert set(pathway.options[-n:]) == set(pathway.last_resort), pathway.id
+
+
+def _with_fact(kb: KnowledgeBase, record_id: str, name: str, value: object) -> KnowledgeBase:
+    record = kb.typed(record_id, Guideline)
+    facts = dict(record.facts)
+    facts[name] = Fact(value=value, verification="D", citations=list(facts[name].citations))
+    changed = record.model_copy(update={"facts": facts})
+    records = [changed if r.id == record_id else r for r in kb.records.values()]
+    return KnowledgeBase.build(records, kb.references.values(), kb.knowledge_version)  # type: ignore[arg-type]
+
+
+def test_a_malformed_pathway_fails_naming_the_field(kb: KnowledgeBase) -> None:
+    broken = _with_fact(kb, guidance.PREFERENCE, "pathways", [{"id": "x", "rule_id": "y"}])
+    with pytest.raises(KnowledgeError, match="DrugOrder.*pathways"):
+        guidance.drug_order(broken)
+
+
+def test_a_malformed_range_fails_naming_the_field(kb: KnowledgeBase) -> None:
+    broken = _with_fact(kb, guidance.INTAKE, "acr_calcium_mg_per_day", {"low": 1000})
+    with pytest.raises(KnowledgeError, match="Intake.*calcium_mg_per_day"):
+        guidance.intake(broken)
