@@ -1,4 +1,8 @@
-"""docs/contract.md holds a complete example of each document, kept in step with the models."""
+"""docs/contract.md holds a complete example of each document, kept in step with the models.
+
+A documentation check: the example must be current and valid. Whether the assessment is right is
+checked by the reviewed goldens of tests/golden/test_assessment_goldens.py (docs/dev/goldens.md).
+"""
 
 from __future__ import annotations
 
