@@ -175,12 +175,6 @@ def test_safety_invariant(name: str, kb: KnowledgeBase) -> None:
     INVARIANTS[name](projected(name, kb))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the knowledge base has no SNOMED CT code for osteonecrosis of the jaw "
-    "and matches names exactly, so 'Osteonecrosis of jaw' (SNOMED) is not recognised; when "
-    "this passes, remove the mark and regenerate the golden of onj_snomed_by_name",
-)
 def test_onj_recorded_under_snomed_by_name_stops_antiresorptives(kb: KnowledgeBase) -> None:
     _prior_onj_or_aff(projected("onj_snomed_by_name", kb))
 

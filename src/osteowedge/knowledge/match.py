@@ -1,4 +1,4 @@
-"""Which knowledge condition a record's condition entry is: by id, by code, or by exact name.
+"""Which knowledge condition a record's condition entry is: by id, by code, or by name.
 
 One resolver for every engine (triage, plan screening, risk), so a SNOMED CT or ICD-10 code
 sent under any spelling of its system (``http://snomed.info/sct``, ``SNOMED CT``, ``ICD-10-CM``)
@@ -8,6 +8,7 @@ dropped silently.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,19 +18,30 @@ from osteowedge.knowledge.schema import Condition
 from osteowedge.model.assessment import Warning
 from osteowedge.model.patient import ConditionEntry, PatientRecord
 
+_SEMANTIC_TAG = re.compile(r"\s*\((disorder|finding|morphologic abnormality|situation)\)\s*$")
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+_ARTICLES = frozenset({"the", "a", "an"})
+
+
+def name_key(name: str) -> str:
+    """A condition name as it is compared: case, punctuation, articles and a SNOMED CT semantic
+    tag do not count ("Osteonecrosis of jaw (disorder)" is "osteonecrosis of the jaw")."""
+    text = _SEMANTIC_TAG.sub("", name.casefold())
+    return " ".join(w for w in _NOT_WORD.split(text) if w and w not in _ARTICLES)
+
 
 @dataclass(frozen=True)
 class _Index:
     ids: frozenset[str]
     exact: dict[tuple[System, str], tuple[str, ...]]
     icd10: tuple[tuple[str, str], ...]  # (code without dot, condition id), longest first
-    names: dict[str, str]
+    names: dict[str, tuple[str, ...]]
 
 
 def _index(kb: KnowledgeBase) -> _Index:
     exact: dict[tuple[System, str], list[str]] = {}
     icd10: list[tuple[str, str]] = []
-    names: dict[str, str] = {}
+    names: dict[str, list[str]] = {}
     conditions = kb.of_kind(Condition)
     for condition in conditions:
         for code in condition.codes:
@@ -41,13 +53,13 @@ def _index(kb: KnowledgeBase) -> _Index:
             else:
                 exact.setdefault((system, normal_code(code.code)), []).append(condition.id)
         for name in (condition.name, *condition.synonyms):
-            names.setdefault(name.casefold(), condition.id)
+            names.setdefault(name_key(name), []).append(condition.id)
     icd10.sort(key=lambda item: -len(item[0]))
     return _Index(
         ids=frozenset(c.id for c in conditions),
         exact={key: tuple(dict.fromkeys(v)) for key, v in exact.items()},
         icd10=tuple(icd10),
-        names=names,
+        names={key: tuple(dict.fromkeys(v)) for key, v in names.items()},
     )
 
 
@@ -72,9 +84,9 @@ def entry_conditions(entry: ConditionEntry, kb: KnowledgeBase) -> tuple[str, ...
             if found:
                 return found
     if entry.name:
-        named = index.names.get(entry.name.strip().casefold())
-        if named is not None:
-            return (named,)
+        named = index.names.get(name_key(entry.name), ())
+        if named:
+            return named
     return ()
 
 

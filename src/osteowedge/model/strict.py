@@ -6,9 +6,10 @@ from __future__ import annotations
 import functools
 import types
 import typing
-from typing import Any
+from collections.abc import Hashable
+from typing import Any, cast
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Strict
 
 
 @functools.cache
@@ -33,18 +34,27 @@ def _numeric_only(annotation: Any) -> bool:
 
 
 class StrictModel(BaseModel):
-    """Base of the record's models: unknown keys refused, frozen, strict numbers."""
+    """Base of the record's models: unknown keys refused, frozen, strict numbers.
+
+    A field that holds only numbers is validated in pydantic's strict mode (int and float
+    accepted; bool and str refused), set once per class here rather than checked per value.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
-    @field_validator("*", mode="before")
     @classmethod
-    def _numbers_are_numbers(cls, value: Any, info: ValidationInfo) -> Any:
-        if isinstance(value, bool | str) and info.field_name is not None:
-            annotation: Any = cls.model_fields[info.field_name].annotation
-            if _numeric_only(annotation):
-                raise ValueError(f"a number, not {type(value).__name__} {value!r}")
-        return value
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        numeric = [
+            f
+            for f in cls.model_fields.values()
+            if _numeric_only(cast(Hashable, f.annotation))
+            and not any(isinstance(m, Strict) for m in f.metadata)
+        ]
+        for field in numeric:
+            field.metadata.append(Strict())
+        if numeric:
+            cls.model_rebuild(force=True)
 
 
 __all__ = ["StrictModel"]

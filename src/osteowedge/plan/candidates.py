@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from osteowedge.model.assessment import GiopCategory
 from osteowedge.plan import guidance
 from osteowedge.plan.context import PlanContext, PlanDraft
 from osteowedge.plan.guidance import DrugOrder, Pathway
 
-_DRUG_CATEGORIES = ("moderate", "high", "very_high")
+_DRUG_CATEGORIES: tuple[GiopCategory, ...] = ("moderate", "high", "very_high")
 PREF = guidance.PREFERENCE
 
 
@@ -28,8 +29,17 @@ class Candidate:
     timing: str | None = None
 
 
+def category(ctx: PlanContext) -> GiopCategory:
+    """The category the plan decides on: the GIOP category, or, where it is indeterminate, the
+    category the data already reach (the true one is at least this, so its options apply)."""
+    risk = ctx.risk
+    if risk.giop_category == "indeterminate" and risk.minimum_category in _DRUG_CATEGORIES:
+        return risk.minimum_category
+    return risk.giop_category
+
+
 def _matches(pathway: Pathway, ctx: PlanContext) -> bool:
-    if ctx.risk.giop_category not in pathway.giop_categories:
+    if category(ctx) not in pathway.giop_categories:
         return False
     if pathway.min_age_years is not None and (ctx.age is None or ctx.age < pathway.min_age_years):
         return False
@@ -40,20 +50,21 @@ def _age_bound_unknown(pathway: Pathway, ctx: PlanContext) -> bool:
     return (
         ctx.age is None
         and pathway.min_age_years is not None
-        and ctx.risk.giop_category in pathway.giop_categories
+        and category(ctx) in pathway.giop_categories
     )
 
 
 def _option_reasons(
     pathway: Pathway, order: DrugOrder, drug_id: str, ctx: PlanContext
 ) -> list[str]:
-    category = ctx.risk.giop_category
     reasons = [pathway.reason]
+    if category(ctx) != ctx.risk.giop_category:
+        reasons[0] = f"at least {pathway.reason} (the category is not yet decided)"
     if pathway.reasons_from is not None:
         reasons += [
             f"ACR 2022 ({row.short_id}, {row.strength}): {row.text}"
             for row in order.rows
-            if category in row.applies_to_categories
+            if category(ctx) in row.applies_to_categories
             and drug_id in row.prefers
             and row.applies_at(ctx.age)
         ]
@@ -69,7 +80,7 @@ def _below_minimum_age(ctx: PlanContext, order: DrugOrder, draft: PlanDraft) -> 
     """ACR 2022 R2: drugs are for adults over 18. Younger: a specialist decides."""
     row = order.row("acr-2022-giop.R2")
     bound = row.min_age_years_exclusive
-    if ctx.risk.giop_category not in _DRUG_CATEGORIES or bound is None:
+    if category(ctx) not in _DRUG_CATEGORIES or bound is None:
         return False
     if ctx.age is None or ctx.age > bound:
         return False
@@ -89,10 +100,10 @@ def _below_minimum_age(ctx: PlanContext, order: DrugOrder, draft: PlanDraft) -> 
 
 
 def _no_pathway(ctx: PlanContext, draft: PlanDraft) -> None:
-    category = ctx.risk.giop_category
-    if category == "low":
-        draft.rule("acr-2022-giop.R11", True, [guidance.ACR], category=category, age=ctx.age)
-    elif category == "indeterminate":
+    decided = ctx.risk.giop_category
+    if decided == "low":
+        draft.rule("acr-2022-giop.R11", True, [guidance.ACR], category=decided, age=ctx.age)
+    elif decided == "indeterminate":
         draft.warn(
             "plan_drug_decision_pending",
             "Glucocorticoid fracture risk is indeterminate (missing: "
@@ -100,9 +111,9 @@ def _no_pathway(ctx: PlanContext, draft: PlanDraft) -> None:
             + "); no osteoporosis drug is chosen until it can be decided",
             None,
         )
-        draft.rule("plan.R-drug-order-giop", False, [guidance.ACR], category=category)
+        draft.rule("plan.R-drug-order-giop", False, [guidance.ACR], category=decided)
     else:
-        draft.rule("plan.R-drug-order-none", False, [guidance.PREFERENCE], category=category)
+        draft.rule("plan.R-drug-order-none", False, [guidance.PREFERENCE], category=decided)
 
 
 def guideline_candidates(ctx: PlanContext, draft: PlanDraft) -> list[Candidate]:
@@ -119,11 +130,21 @@ def guideline_candidates(ctx: PlanContext, draft: PlanDraft) -> list[Candidate]:
             )
         if not _matches(pathway, ctx):
             continue
+        if category(ctx) != ctx.risk.giop_category:
+            draft.warn(
+                "plan_category_minimum",
+                f"Glucocorticoid fracture risk is at least {category(ctx).replace('_', ' ')} "
+                "(missing: "
+                + (", ".join(ctx.risk.missing_inputs) or "see risk")
+                + "): the options for that category are shown; a higher category, which can "
+                "rank an anabolic first, is not ruled out until the missing inputs are known",
+                None,
+            )
         draft.rule(
             pathway.rule_id,
             True,
             dict.fromkeys([*([pathway.reasons_from] if pathway.reasons_from else []), PREF]),
-            category=ctx.risk.giop_category,
+            category=category(ctx),
             age=ctx.age,
             pathway=pathway.id,
         )

@@ -196,7 +196,7 @@ class DrugScreen:
             if lb.max_duration_months is not None
         ]
         for fact, group in limits:
-            members = [drug.id] if group is None else self.group_members(group)
+            members = (drug.id,) if group is None else self.group_members(group)
             uses = [(m, self.use.get(m)) for m in members]
             taken = [(m, u) for m, u in uses if u is not None and u != NO_USE]
             limit = float(fact.value)
@@ -216,10 +216,8 @@ class DrugScreen:
                     f"({used:.0f} months of {names} used)"
                 )
 
-    def group_members(self, group: str) -> list[str]:
-        return [
-            d.id for d in self.drugs.values() if any(lb.lifetime_group == group for lb in d.labels)
-        ]
+    def group_members(self, group: str) -> tuple[str, ...]:
+        return self.kb.derived("plan.lifetime_groups", _lifetime_groups).get(group, ())
 
     def remaining_months(self, drug: Drug) -> tuple[float, float] | None:
         """(limit, months left) under the strictest applicable duration limit, if any."""
@@ -231,7 +229,7 @@ class DrugScreen:
         for fact, group in candidates:
             if fact is None:
                 continue
-            members = [drug.id] if group is None else self.group_members(group)
+            members = (drug.id,) if group is None else self.group_members(group)
             used = sum((self.use[m].months_used or 0.0) for m in members if m in self.use)
             left = max(float(fact.value) - used, 0.0)
             if best is None or left < best[1]:
@@ -310,6 +308,16 @@ class DrugScreen:
                 "dental care first"
             )
         result.knowledge_ids.append(rules)
+
+
+def _lifetime_groups(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
+    """Lifetime group -> the drugs whose labels count towards it."""
+    groups: dict[str, list[str]] = {}
+    for drug in kb.of_kind(Drug):
+        for group in dict.fromkeys(lb.lifetime_group for lb in drug.labels if lb.lifetime_group):
+            assert group is not None
+            groups.setdefault(group, []).append(drug.id)
+    return {g: tuple(ids) for g, ids in groups.items()}
 
 
 __all__ = [

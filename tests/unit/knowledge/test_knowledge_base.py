@@ -9,15 +9,18 @@ import pytest
 
 from osteowedge.errors import KnowledgeError
 from osteowedge.knowledge import KnowledgeBase, loader
+from osteowedge.knowledge.match import entry_conditions, name_key
 from osteowedge.knowledge.schema import (
     SECTIONS,
     Cause,
+    Condition,
     Drug,
     Faq,
     Guideline,
     RecordBase,
     Therapy,
 )
+from osteowedge.model.patient import ConditionEntry
 from tests.unit.knowledge.source_article_items import ARTICLE_ITEMS, SEARCH_SYNONYMS
 
 CONTRACT_IDS = {
@@ -385,3 +388,21 @@ def test_patient_urgent_signs_each_word_an_urgent_red_flag(kb: KnowledgeBase) ->
     assert signs
     for sign in signs:
         assert kb.typed(sign.id, RedFlag).urgency == "urgent", sign.id
+
+
+def test_condition_names_are_compared_loosely_and_shared_names_mean_all(kb: KnowledgeBase) -> None:
+    assert name_key("Osteonecrosis of jaw (disorder)") == name_key("osteonecrosis of the jaw")
+    assert name_key("Atypical femoral-fracture") == name_key("atypical femoral fracture")
+    owners: dict[str, set[str]] = {}
+    for condition in kb.of_kind(Condition):
+        for name in (condition.name, *condition.synonyms):
+            owners.setdefault(name_key(name), set()).add(condition.id)
+    # a name several conditions share means all of them (the stricter reading)
+    for name, ids in owners.items():
+        assert set(entry_conditions(ConditionEntry(name=name), kb)) == ids, name
+    assert {"ckd_stage_5", "chronic_kidney_disease"} <= set(
+        entry_conditions(ConditionEntry(name="ESRD"), kb)
+    )
+    entry = ConditionEntry(system="SNOMED", name="Osteonecrosis of jaw (disorder)")
+    assert entry_conditions(entry, kb) == ("osteonecrosis_of_the_jaw",)
+    assert entry_conditions(ConditionEntry(name="osteonecrosis of the hip"), kb) == ()

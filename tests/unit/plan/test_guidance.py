@@ -3,13 +3,18 @@ malformed fact fails naming the bundle and the field instead of a KeyError in a 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from osteowedge.errors import KnowledgeError
 from osteowedge.knowledge import KnowledgeBase
 from osteowedge.knowledge.lint import rule_declared
 from osteowedge.knowledge.schema import Drug, Fact, Guideline
-from osteowedge.plan import guidance
+from osteowedge.model import parse_patient
+from osteowedge.model.assessment import BoneDensity, Risk, Triage
+from osteowedge.model.context import LabContext
+from osteowedge.plan import guidance, make_plan
 
 
 def test_every_bundle_validates_against_the_shipped_knowledge(kb: KnowledgeBase) -> None:
@@ -58,3 +63,38 @@ def test_a_malformed_range_fails_naming_the_field(kb: KnowledgeBase) -> None:
     broken = _with_fact(kb, guidance.INTAKE, "acr_calcium_mg_per_day", {"low": 1000})
     with pytest.raises(KnowledgeError, match="Intake.*calcium_mg_per_day"):
         guidance.intake(broken)
+
+
+def test_an_undecided_category_uses_the_options_of_the_category_already_reached(
+    kb: KnowledgeBase,
+) -> None:
+    record = parse_patient(
+        {"id": "p", "sex": "female", "age_years": 67, "menopausal_status": "postmenopausal"}
+    )
+
+    def plan(risk: Risk) -> list[str]:
+        result = make_plan(
+            record,
+            kb,
+            dt.date(2025, 6, 1),
+            risk=risk,
+            causes=[],
+            glucocorticoids=None,
+            on_systemic_glucocorticoids=True,
+            bone_density=BoneDensity(who_category="unknown"),
+            vertebrae=[],
+            diagnoses=[],
+            labs=LabContext(creatinine_clearance_ml_min=80.0, egfr_ml_min_1_73m2=85.0),
+            triage=Triage(urgency="routine"),
+        )
+        codes = {w.code for w in result.notes.warnings}
+        if risk.giop_category == "indeterminate" and risk.minimum_category in ("high",):
+            assert "plan_category_minimum" in codes
+        return [d.drug for d in result.plan.pharmacological]
+
+    at_least_high = Risk(
+        giop_category="indeterminate", minimum_category="high", missing_inputs=["frax"]
+    )
+    assert plan(at_least_high) == plan(Risk(giop_category="high"))
+    assert plan(at_least_high)[0] == "teriparatide"
+    assert plan(Risk(giop_category="indeterminate", minimum_category="low")) == []
