@@ -73,6 +73,7 @@ SECTIONS: dict[str, str] = {
     "mind_body_therapies": "Non-pharmacological: mind-body therapies",
     "educational_self_management": "Non-pharmacological: educational self-management",
     "pharmacological": "Pharmacological treatments",
+    "oncology_bone_agents": "Oncology bone-targeted products (not osteoporosis regimens)",
     "dietary_supplements": "Dietary molecular supplements",
     "regenerative_cellular_therapies": "Advanced regenerative and cellular therapies",
     "surgical_procedures": "Surgical procedures",
@@ -256,8 +257,7 @@ class DrugLabel(_Strict):
 
 LoincProperty = Literal["MCnc", "SCnc", "CCnc", "ACnc", "ArVRat", "MRat", "Vel", "Prid", "Find"]
 """LOINC property: mass, substance (moles), catalytic (enzyme activity) or arbitrary (units)
-concentration, volume rate per area (eGFR), mass rate (per 24 h), velocity (ESR), identity,
-finding."""
+concentration, volume rate per area (eGFR), mass rate (24 h), velocity (ESR), identity, finding."""
 
 
 class Code(_Strict):

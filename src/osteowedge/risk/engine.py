@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -25,8 +24,8 @@ from osteowedge.model.assessment import (
 )
 from osteowedge.model.context import EngineNotes
 from osteowedge.model.patient import PatientRecord
+from osteowedge.risk.categories import ACR, OPS, age_rules
 
-ACR = "acr_2022_giop_risk_categories"
 ADULT = "acr_2022_giop_adult_scope"
 KANIS = "kanis_2011_frax_gc_adjustment"
 SCOPE = "glucocorticoid_scope"
@@ -34,13 +33,6 @@ SCOPE = "glucocorticoid_scope"
 ORDER: tuple[GiopCategory, ...] = ("low", "moderate", "high", "very_high")
 """Risk categories from lowest to highest (indeterminate and not_applicable are outside)."""
 
-_OPS: Mapping[str, Callable[[Any, Any], bool]] = {
-    "==": operator.eq,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
 _LABELS: Mapping[str, str] = {
     "low": "Low fracture risk",
     "moderate": "Moderate fracture risk",
@@ -169,9 +161,7 @@ def assess_risk(
         return done("indeterminate", [], ["glucocorticoid_scope"])
 
     inputs = _inputs(record, kb, glucocorticoids, bone_density, vertebrae, frax)
-    rules = [
-        rule for rule in kb.decision_fact(ACR, "category_rules") if _age_matches(rule["age"], age)
-    ]
+    rules = age_rules(kb, age)
     undecided: list[Mapping[str, Any]] = []
     for rule in rules:
         result, met, unknown = _evaluate(rule, inputs)
@@ -207,11 +197,6 @@ def assess_risk(
     return done("indeterminate", [], missing)
 
 
-def _age_matches(condition: str, age: float) -> bool:
-    op, number = condition.split()
-    return _OPS[op](age, float(number))
-
-
 def _rule_inputs(rule: Mapping[str, Any]) -> list[str]:
     return [c["input"] for key in ("all_of", "any_of") for c in rule.get(key, [])]
 
@@ -231,7 +216,7 @@ def _evaluate(
         if value is None:
             missing.append(criterion["input"])
             return None
-        ok = bool(_OPS[criterion["op"]](value, criterion["value"]))
+        ok = bool(OPS[criterion["op"]](value, criterion["value"]))
         if ok:
             met.append(
                 f"{criterion['input']} = {value:g} ({criterion['op']} {criterion['value']:g})"

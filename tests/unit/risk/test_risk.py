@@ -342,8 +342,13 @@ def test_p20_cumulative_very_high(kb: KnowledgeBase) -> None:
     assert run(kb, young(), gc(30, 180), density(-0.5)).risk.giop_category == "very_high"
 
 
-def test_under_40_high_by_t(kb: KnowledgeBase) -> None:
-    assert run(kb, young(), gc(5), density(-2.5)).risk.giop_category == "high"
+@pytest.mark.parametrize("t", [-2.5, -3.0, -3.6])
+def test_under_40_is_never_high(kb: KnowledgeBase, t: float) -> None:
+    # ACR 2022 has no high category under 40: a low T-score alone (Z not low, no loss, no
+    # fracture, 5 mg/day) is low risk, and no under-40 rule can give "high"
+    result = run(kb, young(), gc(5), density(t, -1.0))
+    assert result.risk.giop_category == "low"
+    assert not any("under40-high" in e.rule_id for e in result.notes.trace)
 
 
 @pytest.mark.parametrize(("z", "expected"), [(-3.1, "moderate"), (-3.0, "low")])
@@ -386,10 +391,19 @@ def test_under_40_gc_duration_boundary(kb: KnowledgeBase) -> None:
     assert run(kb, young(), gc(7.5, 180), bd).risk.giop_category == "moderate"
 
 
-def test_under_40_no_dxa_indeterminate(kb: KnowledgeBase) -> None:
+def test_under_40_no_dxa_low_when_bmd_cannot_matter(kb: KnowledgeBase) -> None:
+    # under 40 the DXA only matters on >= 7.5 mg/day for 6 months (moderate); there is no
+    # T-score ("high") category to wait for
     result = run(kb, young(), gc(5), density(None))
+    assert result.risk.giop_category == "low"
+    assert result.risk.missing_inputs == []
+
+
+def test_under_40_no_dxa_indeterminate(kb: KnowledgeBase) -> None:
+    result = run(kb, young(), gc(7.5, 200), density(None))
     assert result.risk.giop_category == "indeterminate"
-    assert result.risk.missing_inputs == ["lowest_t_score"]
+    assert result.risk.missing_inputs == ["lowest_z_score", "bmd_loss_exceeds_lsc"]
+    assert result.risk.minimum_category == "low"
 
 
 # --- property: a higher dose never lowers the category ------------------------------------
