@@ -15,7 +15,7 @@ from osteowedge.knowledge.schema import Cause, Drug
 from osteowedge.model import parse_patient
 from osteowedge.model.assessment import Statement
 from osteowedge.model.patient import Medication
-from osteowedge.plan import screening
+from osteowedge.plan import medications
 from osteowedge.triage import engine as triage
 from osteowedge.workup import labs
 from tests.conftest import example_paths
@@ -44,9 +44,9 @@ def _medications(kb: KnowledgeBase) -> list[Medication]:
 
 
 def test_plan_medication_matcher_is_medication_matches(kb: KnowledgeBase) -> None:
-    matcher = kb.derived("plan.medication_matcher", screening._medication_matcher)
+    matcher = kb.derived("plan.medication_matcher", medications.medication_matcher)
     for med in _medications(kb):
-        expected = {r.id for r in kb.records.values() if screening.medication_matches(med, r)}
+        expected = {r.id for r in kb.records.values() if medications.medication_matches(med, r)}
         assert matcher(med.name, med.atc, med.rxnorm) == expected, med
 
 

@@ -175,10 +175,12 @@ class LabCriterion(_Strict):
 
 
 class Contraindication(_Strict):
-    """A structured condition under which a drug, supplement or activity must not be used."""
+    """A structured condition under which a drug, supplement or activity must not be used
+    (contraindicated, not_recommended: screened out), needs a label step first (before_starting:
+    kept, not ready to start) or needs care (caution: kept with the reason)."""
 
     id: str = Field(description="Stable id within the record, e.g. `alendronate.ci.esophagus`.")
-    severity: Literal["contraindicated", "not_recommended", "caution"]
+    severity: Literal["contraindicated", "not_recommended", "before_starting", "caution"]
     condition: str | None = Field(default=None, description="Id of a `condition` record.")
     within_months: int | None = Field(
         default=None, description="Only when the condition's onset lies within this window."
@@ -202,15 +204,8 @@ class Contraindication(_Strict):
 
     @model_validator(mode="after")
     def _has_trigger(self) -> Contraindication:
-        triggers = (
-            self.condition,
-            self.lab,
-            self.population,
-            self.outside_population,
-            self.medication,
-            self.vertebral_fracture,
-        )
-        if all(t is None for t in triggers):
+        triggers = (self.condition, self.lab, self.population, self.outside_population)
+        if all(t is None for t in (*triggers, self.medication, self.vertebral_fracture)):
             raise ValueError(
                 f"contraindication {self.id!r} needs a trigger: condition, lab, population, "
                 "outside_population, medication or vertebral_fracture"
@@ -223,7 +218,8 @@ class RenalCutoff(_Strict):
         description="Creatinine clearance (Cockcroft-Gault) or eGFR, as the label states."
     )
     below_ml_min: float
-    action: Literal["contraindicated", "not_recommended", "caution"]
+    action: Literal["contraindicated", "not_recommended", "before_starting", "caution"]
+    reason: str | None = None  # what the label asks below the cut-off, as the plan says it
     verification: Verification
     citations: list[str] = Field(min_length=1)
     note: str | None = None

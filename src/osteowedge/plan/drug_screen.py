@@ -22,6 +22,18 @@ from osteowedge.model.patient import Medication
 from osteowedge.plan.screening import Screener, is_current
 
 SCREENS_OUT = ("contraindicated", "not_recommended")
+MANDATORY = (*SCREENS_OUT, "before_starting")
+"""Severities whose check must be made before a first dose: unverified, the drug is not ready."""
+
+
+def _shown(severity: str, reason: str, result: Screened) -> None:
+    """File what the record shows by its severity."""
+    if severity in SCREENS_OUT:
+        result.out.append(reason)
+    elif severity == "before_starting":
+        result.delays.append(f"Before starting: {reason}")
+    else:
+        result.caution.append(f"Caution: {reason}")
 
 
 @dataclass
@@ -104,13 +116,10 @@ def screen_contraindications(
     for ci in cis:
         found = screener.check(ci)
         if found.shown is not None:
-            if ci.severity in SCREENS_OUT:
-                result.out.append(found.shown)
-            else:
-                result.caution.append(f"Caution: {found.shown}")
+            _shown(ci.severity, found.shown, result)
         elif found.unverified is not None:
             result.unverified.append(found.unverified)
-            result.blocking = result.blocking or ci.severity in SCREENS_OUT
+            result.blocking = result.blocking or ci.severity in MANDATORY
 
 
 class DrugScreen:
@@ -157,26 +166,24 @@ class DrugScreen:
         if value is not None and value < limit:
             reason = (
                 f"{label} {value:.0f} mL/min is below the label's cut-off of {limit:g} mL/min "
-                f"({cutoff.action})"
+                f"({cutoff.reason or cutoff.action.replace('_', ' ')})"
             )
             if fresh is None:
                 creatinine = labs.stale.get("creatinine_egfr") or labs.stale.get("egfr_reported")
                 shown = f"last {creatinine.shown}" if creatinine is not None else "last value"
                 reason += f", from a creatinine that is not current ({shown}); recheck, and "
                 reason += "reconsider if now within range"
-            if cutoff.action in SCREENS_OUT:
-                result.out.append(reason)
-            else:
-                result.caution.append(f"Caution: {reason}")
+            _shown(cutoff.action, reason, result)
             return
         if fresh is not None:
             return
         result.unverified.append(
             f"{label} not checked against the label's cut-off of {limit:g} mL/min "
-            f"({cutoff.action} below it): needs a serum creatinine (and weight) within the "
+            f"({cutoff.action.replace('_', ' ')} below it): needs a serum creatinine (and weight) "
+            "within the "
             "freshness window before starting"
         )
-        result.blocking = result.blocking or cutoff.action in SCREENS_OUT
+        result.blocking = result.blocking or cutoff.action in MANDATORY
         result.warnings.append(
             Warning(
                 code="renal_function_unknown",

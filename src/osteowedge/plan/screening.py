@@ -21,8 +21,7 @@ The same asymmetry everywhere:
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from osteowedge.knowledge.base import KnowledgeBase
@@ -30,7 +29,6 @@ from osteowedge.knowledge.match import entry_conditions
 from osteowedge.knowledge.schema import (
     Cause,
     Contraindication,
-    Drug,
     ExposureKind,
     LabCriterion,
     Population,
@@ -39,6 +37,7 @@ from osteowedge.knowledge.schema import (
 from osteowedge.model.age import age_at, months_between
 from osteowedge.model.context import LabContext, StaleResult
 from osteowedge.model.patient import Medication, PatientRecord
+from osteowedge.plan.medications import medication_matcher
 
 # Lab-derived conditions: condition id -> (test ids, lab status that shows it).
 _LAB_CONDITIONS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -87,10 +86,19 @@ def missing_text(kb: KnowledgeBase, test_ids: Sequence[str], labs: LabContext) -
         test = kb.get(test_id)
         window = test.freshness_days if isinstance(test, Test) else None
         days = "" if window is None else f" within {int(window.value)} days"
+        if labs.status.get(test_id) == "unknown":
+            when = labs.dates.get(test_id)
+            names.append(
+                f"{test.name}"
+                + (f" of {when.isoformat()}" if when else "")
+                + " could not be read (no reference range on the result, and no verified "
+                "default): give the laboratory's range"
+            )
+            continue
         stale = labs.stale.get(test_id)
         last = "" if stale is None else f"; last {stale.shown} does not count"
-        names.append(f"{test.name}{days}{last}")
-    return "needs " + (" or ".join(names) or "a current result")
+        names.append(f"needs {test.name}{days}{last}")
+    return " or ".join(names) or "needs a current result"
 
 
 class Screener:
@@ -113,7 +121,7 @@ class Screener:
         self.vertebral_fracture = vertebral_fracture
         self.age = age_at(record, as_of)
         self._cause_ids = frozenset(cause_ids)
-        matcher = kb.derived("plan.medication_matcher", _medication_matcher)
+        matcher = kb.derived("plan.medication_matcher", medication_matcher)
         self.medications: tuple[tuple[Medication, frozenset[str]], ...] = tuple(
             (med, matcher(med.name, med.atc, med.rxnorm)) for med in record.medications
         )
@@ -313,85 +321,11 @@ def _lab_decided(lab: LabCriterion, status: str, value: float | None) -> bool:
     return value is not None and lab.threshold is not None
 
 
-_MATCH_MEMO_SIZE = 4096  # distinct (name, ATC) pairs remembered per knowledge base
-
-
-_Matcher = Callable[[str | None, str | None, str | None], frozenset[str]]
-
-
-def _medication_matcher(kb: KnowledgeBase) -> _Matcher:
-    """A memoised function from a medication's (name, ATC, RxNorm) to the ids of every
-    knowledge record `medication_matches` finds it to be (it reads nothing else)."""
-    targets = tuple((r.id, terms) for r in kb.records.values() if any(terms := _terms(r)))
-
-    @functools.lru_cache(maxsize=_MATCH_MEMO_SIZE)
-    def matched(name: str | None, atc: str | None, rxnorm: str | None = None) -> frozenset[str]:
-        return frozenset(
-            record_id for record_id, terms in targets if _matches(name, atc, rxnorm, terms)
-        )
-
-    return matched
-
-
-_Terms = tuple[frozenset[str], tuple[str, ...], frozenset[str]]
-
-
-def _terms(target: object) -> _Terms:
-    """The names, ATC codes and RxNorm ingredient codes a drug or cause record is known by."""
-    ingredients = getattr(target, "ingredients", ()) or ()
-    atc_codes: list[str] = list(getattr(target, "atc_codes", ()) or ())
-    names: set[str] = set()
-    rxnorm: set[str] = set()
-    for ing in ingredients:
-        names.add(ing.name.casefold())
-        names.update(b.casefold() for b in ing.brands)
-        if ing.atc:
-            atc_codes.append(ing.atc)
-        if ing.rxnorm:
-            rxnorm.add(ing.rxnorm)
-    if isinstance(target, Drug | Cause):
-        names.add(target.name.casefold())
-        names.add(target.id.replace("_", " "))
-        names.update(s.casefold() for s in target.synonyms)
-    names.discard("")
-    return frozenset(names), tuple(code.upper() for code in atc_codes if code), frozenset(rxnorm)
-
-
-@functools.lru_cache(maxsize=4096)
-def _text_and_words(name: str) -> tuple[str, frozenset[str]]:
-    text = " ".join(name.casefold().replace("-", " ").split())
-    return text, frozenset(text.split())
-
-
-def medication_matches(med: Medication, target: object) -> bool:
-    """Whether a record medication is the given drug or cause record (names, brands, ATC,
-    RxNorm ingredient)."""
-    return _matches(med.name, med.atc, med.rxnorm, _terms(target))
-
-
-def _matches(
-    med_name: str | None, med_atc: str | None, med_rxnorm: str | None, terms: _Terms
-) -> bool:
-    names, atc_codes, rxnorm = terms
-    if med_name:
-        text, words = _text_and_words(med_name)
-        if text in names or not names.isdisjoint(words):
-            return True
-        if any(" " in name and name in text for name in names):
-            return True
-    if med_atc:
-        atc = med_atc.strip().upper()
-        if any(atc.startswith(code) for code in atc_codes):
-            return True
-    return bool(med_rxnorm and med_rxnorm.strip() in rxnorm)
-
-
 __all__ = [
     "CLEAR",
     "Check",
     "Screener",
     "is_current",
-    "medication_matches",
     "missing_text",
     "stale_text",
 ]

@@ -468,7 +468,7 @@ MAX_PAGES = 4
 # Print body sizes: the normal one, and the compact one used when a long record would otherwise
 # run past MAX_PAGES (render_pdf checks the page count and falls back).
 BODY_PT = 7.2
-COMPACT_BODY_PT = 6.5
+COMPACT_BODY_PT = 6.3
 COMPACT_CSS = """
 @media print {
   .references { font-size: 5pt; columns: 4; }

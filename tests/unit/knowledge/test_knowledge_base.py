@@ -324,12 +324,20 @@ def test_renal_cutoffs_say_crcl_or_egfr(kb: KnowledgeBase) -> None:
 def test_romosozumab_labels_differ_on_cardiovascular_history(kb: KnowledgeBase) -> None:
     romosozumab = kb.typed("romosozumab", Drug)
     by_label = {
-        lb.jurisdiction: {ci.condition: ci.within_months for ci in lb.contraindications}
+        lb.jurisdiction: {
+            ci.condition: ci.within_months
+            for ci in lb.contraindications
+            if ci.severity == "contraindicated"
+        }
         for lb in romosozumab.labels
     }
     # US boxed warning: not within the preceding year; EU SmPC: any history
     assert by_label["US"] == {"myocardial_infarction": 12, "stroke": 12}
     assert by_label["EU"] == {"myocardial_infarction": None, "stroke": None}
+    us = next(lb for lb in romosozumab.labels if lb.jurisdiction == "US")
+    # older history: the US boxed warning's risk-benefit caution
+    cautions = {ci.condition for ci in us.contraindications if ci.severity == "caution"}
+    assert cautions == {"myocardial_infarction", "stroke"}
 
 
 def test_serms_are_for_postmenopausal_women_only(kb: KnowledgeBase) -> None:

@@ -168,11 +168,12 @@ def test_missing_crcl_keeps_drug_with_explicit_check(kb: KnowledgeBase) -> None:
     assert "renal_function_unknown" in [w.code for w in result.notes.warnings]
 
 
-def test_denosumab_egfr_below_30_is_caution_only(kb: KnowledgeBase) -> None:
+def test_denosumab_egfr_below_30_waits_for_the_ckd_mbd_evaluation(kb: KnowledgeBase) -> None:
     labs = LabContext(creatinine_clearance_ml_min=25.0, egfr_ml_min_1_73m2=25.0)
     result = plan_for(kb, category="high", labs=labs)
     deno = next(d for d in result.plan.pharmacological if d.drug == "denosumab")
-    assert any(r.startswith("Caution") for r in deno.reasons)
+    assert not deno.ready_to_start
+    assert any("CKD-MBD" in step for step in deno.before_starting)
     assert "zoledronic_acid" in avoided(result)  # 25 < 35 contraindicated
 
 
@@ -523,10 +524,11 @@ def test_property_no_contraindicated_drug_recommended(
         drug = kb.typed(rec.drug, Drug)
         assert drug.status not in ("investigational", "withdrawn_or_restricted", "not_recommended")
         for ci in drug.contraindications:
-            if ci.severity != "caution":
+            if ci.severity in ("contraindicated", "not_recommended"):
                 assert screener.check(ci).shown is None, (rec.drug, ci.id)
         cut = drug.renal_cutoff
-        if cut is not None and cut.action != "caution" and crcl is not None:
+        forbids = cut is not None and cut.action in ("contraindicated", "not_recommended")
+        if cut is not None and forbids and crcl is not None:
             assert crcl >= cut.below_ml_min
         if record.pregnant:
             assert drug.id not in kb.fact("plan_screening_rules", "defer_in_pregnancy").value
