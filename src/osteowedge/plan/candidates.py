@@ -43,6 +43,12 @@ def _matches(pathway: Pathway, ctx: PlanContext) -> bool:
         return False
     if pathway.min_age_years is not None and (ctx.age is None or ctx.age < pathway.min_age_years):
         return False
+    if pathway.causes_any and not ctx.cause_ids & set(pathway.causes_any):
+        return False
+    if pathway.t_score_below is not None and not (
+        ctx.lowest_t_score is not None and ctx.lowest_t_score < pathway.t_score_below
+    ):
+        return False
     return not pathway.diagnoses_any or bool(ctx.diagnosis_ids & set(pathway.diagnoses_any))
 
 
@@ -73,6 +79,13 @@ def _option_reasons(
     if pathway.diagnoses_any:
         shown = [d for d in pathway.diagnoses_any if d in ctx.diagnosis_ids]
         reasons.insert(0, f"Diagnosis: {', '.join(shown)}")
+    if pathway.t_score_below is not None and ctx.lowest_t_score is not None:
+        reasons.insert(
+            0, f"Lowest T-score {ctx.lowest_t_score:g} (below {pathway.t_score_below:g})"
+        )
+    if pathway.causes_any:
+        shown = [c for c in pathway.causes_any if c in ctx.cause_ids]
+        reasons.insert(0, f"Bone-harming treatment: {', '.join(shown).replace('_', ' ')}")
     return reasons
 
 
@@ -148,7 +161,11 @@ def guideline_candidates(ctx: PlanContext, draft: PlanDraft) -> list[Candidate]:
             age=ctx.age,
             pathway=pathway.id,
         )
-        shown = [d for d in pathway.diagnoses_any if d in ctx.diagnosis_ids]
+        shown = [
+            i
+            for i in (*pathway.diagnoses_any, *pathway.causes_any)
+            if i in ctx.diagnosis_ids or i in ctx.cause_ids
+        ]
         return [
             Candidate(
                 drug=drug_id,

@@ -59,6 +59,8 @@ class PlanContext:
     triage: Triage
     diagnosis_ids: frozenset[str]
     vertebral_fracture: bool
+    cause_ids: frozenset[str]
+    lowest_t_score: float | None
     glucocorticoids: bool
     """On glucocorticoids now, or a GIOP risk category applies."""
     screener: Screener
@@ -76,6 +78,7 @@ class PlanContext:
         *,
         risk: Risk,
         causes: Sequence[IatrogenicCause],
+        lowest_t_score: float | None,
         on_gc: bool,
         vertebrae: Sequence[GradedVertebra],
         diagnoses: Sequence[Statement],
@@ -117,6 +120,8 @@ class PlanContext:
             triage=triage,
             diagnosis_ids=diagnosis_ids,
             vertebral_fracture=vertebral_fracture,
+            cause_ids=frozenset(c.id for c in causes),
+            lowest_t_score=lowest_t_score,
             glucocorticoids=on_gc or risk.giop_category in GC_CATEGORIES,
             screener=screener,
             drugs=drugs,

@@ -65,7 +65,6 @@ def make_plan(
     triage: Triage,
 ) -> PlanResult:
     """The treatment plan for one patient (pure)."""
-    del bone_density  # the risk category already carries what BMD decides for the plan
     current = (
         None
         if glucocorticoids is None
@@ -77,6 +76,7 @@ def make_plan(
         as_of,
         risk=risk,
         causes=causes,
+        lowest_t_score=bone_density.lowest_t_score,
         on_gc=on_systemic_glucocorticoids or (current is not None and current > 0),
         vertebrae=vertebrae,
         diagnoses=diagnoses,

@@ -72,6 +72,10 @@ class Pathway(_Typed):
     giop_categories: list[GiopCategory]
     min_age_years: float | None = None
     diagnoses_any: list[str] = Field(default_factory=list)
+    causes_any: list[str] = Field(default_factory=list)
+    """The pathway needs one of these iatrogenic causes (cause record ids) on record."""
+    t_score_below: float | None = None
+    """The pathway needs a lowest DXA T-score below this (an unknown T-score does not match)."""
     options: list[str]
     last_resort: list[str] = Field(default_factory=list)
     last_resort_reason: str | None = None

@@ -12,7 +12,7 @@ from osteowedge.knowledge import KnowledgeBase
 from osteowedge.knowledge.lint import rule_declared
 from osteowedge.knowledge.schema import Drug, Fact, Guideline
 from osteowedge.model import parse_patient
-from osteowedge.model.assessment import BoneDensity, Risk, Triage
+from osteowedge.model.assessment import BoneDensity, IatrogenicCause, Risk, Triage
 from osteowedge.model.context import LabContext
 from osteowedge.plan import guidance, make_plan
 
@@ -98,3 +98,45 @@ def test_an_undecided_category_uses_the_options_of_the_category_already_reached(
     assert plan(at_least_high) == plan(Risk(giop_category="high"))
     assert plan(at_least_high)[0] == "teriparatide"
     assert plan(Risk(giop_category="indeterminate", minimum_category="low")) == []
+
+
+def test_a_pathway_can_require_a_cause_and_a_t_score(kb: KnowledgeBase) -> None:
+    pathways = list(kb.decision_fact(guidance.PREFERENCE, "pathways"))
+    extra = {
+        "id": "test_cause_t_score",
+        "rule_id": "plan.R-drug-order-general",
+        "giop_categories": ["not_applicable"],
+        "causes_any": ["aromatase_inhibitors"],
+        "t_score_below": -2.0,
+        "options": ["denosumab", "zoledronic_acid"],
+        "reason": "test pathway",
+        "knowledge_ids": ["plan_drug_preference"],
+    }
+    changed = _with_fact(kb, guidance.PREFERENCE, "pathways", [extra, *pathways])
+    record = parse_patient(
+        {"id": "p", "sex": "female", "age_years": 60, "menopausal_status": "postmenopausal"}
+    )
+
+    def plan(t_score: float | None, causes: list[str]) -> list[str]:
+        result = make_plan(
+            record,
+            changed,
+            dt.date(2025, 6, 1),
+            risk=Risk(giop_category="not_applicable"),
+            causes=[
+                IatrogenicCause(id=c, label=c, meets_threshold=True, evidence="") for c in causes
+            ],
+            glucocorticoids=None,
+            on_systemic_glucocorticoids=False,
+            bone_density=BoneDensity(who_category="unknown", lowest_t_score=t_score),
+            vertebrae=[],
+            diagnoses=[],
+            labs=LabContext(creatinine_clearance_ml_min=80.0, egfr_ml_min_1_73m2=85.0),
+            triage=Triage(urgency="routine"),
+        )
+        return [d.drug for d in result.plan.pharmacological]
+
+    assert plan(-2.3, ["aromatase_inhibitors"]) == ["denosumab", "zoledronic_acid"]
+    assert plan(-1.8, ["aromatase_inhibitors"]) == []
+    assert plan(None, ["aromatase_inhibitors"]) == []  # unknown T-score: not decided
+    assert plan(-2.3, ["proton_pump_inhibitors"]) == []
