@@ -127,6 +127,22 @@ def test_into_appends_a_validated_exam_atomically(
     assert not list(tmp_path.glob(".patient.json.*"))  # no temporary file left behind
 
 
+def test_into_twice_adds_the_exam_once(spine_files: dict[str, Any], tmp_path: Path) -> None:
+    record = tmp_path / "patient.json"
+    shutil.copy(EXAMPLES / "gc_wedge_fracture.json", record)
+    args = (
+        "--mask", str(spine_files["mask"]), "--ct", str(spine_files["ct"]),
+        "--contrast-phase", "native", "--date", "2024-06-02", "--into", str(record),
+    )  # fmt: skip
+    assert run(*args).exit_code == 0
+    once = record.read_bytes()
+    again = run(*args)
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["appended_to"]["vertebral_morphometry"] == 0
+    assert json.loads(again.stdout)["appended_to"]["ct_attenuation"] == 0
+    assert record.read_bytes() == once
+
+
 def test_into_an_invalid_record_changes_nothing(
     spine_files: dict[str, Any], tmp_path: Path
 ) -> None:

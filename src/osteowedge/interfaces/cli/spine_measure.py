@@ -206,7 +206,8 @@ def append_to_record(path: Path, output: dict[str, Any]) -> dict[str, int]:
     """Append the exam and CT values to the patient record at ``path``, validated, atomically.
 
     The record is re-validated with the additions (``parse_patient``); the new file is written
-    next to the old one and moved over it, so a failure leaves the original untouched.
+    next to the old one and moved over it, so a failure leaves the original untouched. Running
+    it again with the same measurement adds nothing and leaves the file as it is.
     """
     from osteowedge.io.records import read_json_object
     from osteowedge.model import parse_patient
@@ -219,16 +220,19 @@ def append_to_record(path: Path, output: dict[str, Any]) -> dict[str, int]:
             f"{path}: nothing to append: no level could be graded (all cut by the field of view "
             "or unmeasured) and no CT value was measured; the record was left unchanged"
         )
-    if exam is not None:
-        exams = record.setdefault("vertebral_morphometry", [])
-        if not isinstance(exams, list):
-            raise InputError(f"{path}: vertebral_morphometry must be a list to append to")
+    exams = record.setdefault("vertebral_morphometry", [])
+    values = record.setdefault("ct_attenuation", [])
+    for name, items in (("vertebral_morphometry", exams), ("ct_attenuation", values)):
+        if not isinstance(items, list):
+            raise InputError(f"{path}: {name} must be a list to append to")
+    # idempotent: what the record already holds (the same exam, the same values) is not added
+    new_exam = exam is not None and exam not in exams
+    new_values = [v for v in attenuation if v not in values]
+    if not (new_exam or new_values):
+        return {"vertebral_morphometry": 0, "ct_attenuation": 0}
+    if new_exam:
         exams.append(exam)
-    if attenuation:
-        values = record.setdefault("ct_attenuation", [])
-        if not isinstance(values, list):
-            raise InputError(f"{path}: ct_attenuation must be a list to append to")
-        values.extend(attenuation)
+    values.extend(new_values)
     try:
         parse_patient(record)
     except InputError as exc:
@@ -238,10 +242,7 @@ def append_to_record(path: Path, output: dict[str, Any]) -> dict[str, int]:
             exc.problems,
         ) from None
     write_atomic(path, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
-    return {
-        "vertebral_morphometry": 0 if exam is None else 1,
-        "ct_attenuation": len(attenuation),
-    }
+    return {"vertebral_morphometry": int(new_exam), "ct_attenuation": len(new_values)}
 
 
 def _table(output: dict[str, Any]) -> Table:
