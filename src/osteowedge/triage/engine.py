@@ -1,8 +1,10 @@
 """Red flags -> urgency (``routine``, ``soon``, ``urgent``).
 
 Which triggers a red flag has and how urgent it is come from the ``red_flag`` records; how the
-triggers combine, the height-loss threshold and which history counts as cancer or
-immunosuppression come from the guideline record ``triage_red_flag_logic``.
+triggers combine, the height-loss threshold, which history counts as cancer or
+immunosuppression and how an unrecorded symptom course counts come from the guideline record
+``triage_red_flag_logic``. A symptom's course (``progressing.<symptom>`` triggers) is read in
+``course.py``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from osteowedge.knowledge.schema import Cause, RedFlag, Symptom
 from osteowedge.model.assessment import Statement, TraceEntry, Triage, Urgency, Warning
 from osteowedge.model.context import EngineNotes
 from osteowedge.model.patient import Exam, Medication, PatientRecord, symptom_ids
+from osteowedge.triage import course as symptom_course
+from osteowedge.triage.course import Course
 
 LOGIC = "triage_red_flag_logic"
 _PRECISION_DIGITS = 6  # float noise in height differences (cm), not a clinical number
@@ -44,6 +48,7 @@ class _Facts:
     """What the record shows, gathered once."""
 
     symptoms: set[str]
+    courses: dict[str, Course]
     exam: Exam | None
     height_loss_cm: float | None
     height_loss_basis: str | None
@@ -60,13 +65,16 @@ def assess_triage(record: PatientRecord, kb: KnowledgeBase, as_of: dt.date) -> T
     flags = kb.derived("triage.flag_rules", _flag_rules)
     order = cast(list[str], kb.decision_fact(LOGIC, "urgency_order"))
     threshold = float(kb.decision_fact(LOGIC, "measured_height_loss_min_cm"))
+    unknown_counts = symptom_course.unknown_counts_as_progressing(
+        kb.decision_fact(LOGIC, symptom_course.UNKNOWN_FACT)
+    )
 
     fired: list[tuple[RedFlag, Statement]] = []
     evaluated: dict[str, _Trigger] = {}  # a trigger's result is the same for every flag
     for _, _, names, _ in flags:
         for name in names:
             if name not in evaluated:
-                evaluated[name] = _evaluate(name, facts, kb, threshold)
+                evaluated[name] = _evaluate(name, facts, kb, threshold, unknown_counts)
     shown = frozenset(name for name, result in evaluated.items() if result.fired)
     for flag, groups, names, in_groups in flags:
         fires = all(not shown.isdisjoint(group) for group in groups)
@@ -103,6 +111,9 @@ def assess_triage(record: PatientRecord, kb: KnowledgeBase, as_of: dt.date) -> T
         )
     )
     _warn_missing(record, kb, facts, warnings)
+    read = kb.derived("triage.course_readers", _course_readers)
+    labels = {sid: kb.get(sid).name for sid in read}
+    warnings.extend(symptom_course.course_warnings(read, facts.courses, labels, unknown_counts))
     triage = Triage(urgency=urgency, red_flags=[s for _, s in fired])
     return TriageResult(triage=triage, notes=EngineNotes(tuple(warnings), tuple(trace)))
 
@@ -129,16 +140,35 @@ def _flag_rules(kb: KnowledgeBase) -> tuple[_FlagRule, ...]:
     return tuple(rules)
 
 
+def _course_readers(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
+    """Each symptom whose course a trigger reads, with the red flags that read it (pure)."""
+    return symptom_course.readers((flag.name, names) for flag, _, names, _ in _flag_rules(kb))
+
+
 # ---------------------------------------------------------------------------------- triggers
 
 
-def _evaluate(name: str, facts: _Facts, kb: KnowledgeBase, threshold: float) -> _Trigger:
+def _evaluate(
+    name: str, facts: _Facts, kb: KnowledgeBase, threshold: float, unknown_counts: bool
+) -> _Trigger:
     prefix, _, item = name.partition(".")
     if not item:
         if name in facts.symptoms:
             label = kb.get(name).name if name in kb else name
-            return _Trigger(True, f"symptom reported: {label}")
+            course = facts.courses.get(name)
+            given = course is not None and (
+                course.progressing is not None or course.onset is not None
+            )
+            shown = f" ({course.describe()})" if course is not None and given else ""
+            return _Trigger(True, f"symptom reported: {label}{shown}")
         return _Trigger(False)
+    if prefix == symptom_course.PREFIX:
+        if item not in kb or not isinstance(kb.get(item), Symptom):
+            raise KnowledgeError(f"red-flag trigger {name!r} names no symptom")
+        fired, reason = symptom_course.progressing_trigger(
+            facts.courses.get(item), kb.get(item).name, unknown_counts
+        )
+        return _Trigger(fired, reason)
     exam = facts.exam
     if prefix == "exam":
         if item not in Exam.model_fields:
@@ -159,7 +189,9 @@ def _evaluate(name: str, facts: _Facts, kb: KnowledgeBase, threshold: float) -> 
         return _Trigger(False)
     if prefix == "history":
         return _history(item, facts, threshold)
-    raise KnowledgeError(f"unknown red-flag trigger {name!r} (symptom id, exam.*, history.*)")
+    raise KnowledgeError(
+        f"unknown red-flag trigger {name!r} (symptom id, progressing.*, exam.*, history.*)"
+    )
 
 
 def _history(item: str, facts: _Facts, threshold: float) -> _Trigger:
@@ -203,6 +235,7 @@ def _gather(
     loss, basis = height_loss(record, as_of)
     facts = _Facts(
         symptoms=set(symptom_ids(record)),
+        courses=symptom_course.courses(record),
         exam=record.exam,
         height_loss_cm=loss,
         height_loss_basis=basis,
