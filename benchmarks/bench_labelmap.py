@@ -42,7 +42,8 @@ from typing import Any
 import numpy as np
 
 from osteowedge.knowledge import load_knowledge_base
-from osteowedge.morphometry.labelmap import MeasurementParams, measure_label_map
+from osteowedge.morphometry.ct.params import MeasurementParams
+from osteowedge.morphometry.labelmap import measure_label_map
 
 SHAPE = (512, 512, 600)
 SPACING_MM = 0.8

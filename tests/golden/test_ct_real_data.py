@@ -23,11 +23,9 @@ import pytest
 from osteowedge.io.nifti import Volume, load_ct, load_label_map
 from osteowedge.knowledge import KnowledgeBase
 from osteowedge.morphometry import GenantRules, Heights, SpineGrading, grade_spine
-from osteowedge.morphometry.labelmap import (
-    LabelMapMeasurement,
-    MeasurementParams,
-    measure_label_map,
-)
+from osteowedge.morphometry.ct.params import MeasurementParams
+from osteowedge.morphometry.ct.results import LabelMapMeasurement
+from osteowedge.morphometry.labelmap import measure_label_map
 from tests.conftest import shared_path
 
 HALF_VOXEL_MM = 1.5

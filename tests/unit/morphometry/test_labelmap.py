@@ -14,17 +14,16 @@ import pytest
 
 from osteowedge.errors import ImageGeometryError
 from osteowedge.knowledge import KnowledgeBase
-from osteowedge.morphometry.labelmap import (
+from osteowedge.morphometry.ct.params import MeasurementParams
+from osteowedge.morphometry.ct.results import LabelMapMeasurement
+from osteowedge.morphometry.ct.schemes import (
     TOTAL,
     VERSE,
     VERTEBRAE_PP,
-    LabelMapMeasurement,
-    MeasurementParams,
     detect_scheme,
-    label_boxes,
-    measure_label_map,
     resolve_scheme,
 )
+from osteowedge.morphometry.labelmap import label_boxes, measure_label_map
 from tests.synthetic_spine import (
     TRABECULAR_HU,
     Grid,
