@@ -174,6 +174,9 @@ class LabCriterion(_Strict):
     threshold: Fact | None = Field(default=None, description="For `below`/`above`.")
 
 
+_TRIGGERS = "condition, lab, population, outside_population, medication, vertebral_fracture"
+
+
 class Contraindication(_Strict):
     """A structured condition under which a drug, supplement or activity must not be used
     (contraindicated, not_recommended: screened out), needs a label step first (before_starting:
@@ -195,9 +198,7 @@ class Contraindication(_Strict):
     medication: str | None = Field(
         default=None, description="Id of a cause or drug record the patient is taking."
     )
-    vertebral_fracture: bool | None = Field(
-        default=None, description="Applies when a vertebral fracture is present."
-    )
+    vertebral_fracture: bool | None = Field(default=None, description="A vertebral fracture.")
     reason: str
     verification: Verification
     citations: list[str] = Field(min_length=1)
@@ -206,10 +207,7 @@ class Contraindication(_Strict):
     def _has_trigger(self) -> Contraindication:
         triggers = (self.condition, self.lab, self.population, self.outside_population)
         if all(t is None for t in (*triggers, self.medication, self.vertebral_fracture)):
-            raise ValueError(
-                f"contraindication {self.id!r} needs a trigger: condition, lab, population, "
-                "outside_population, medication or vertebral_fracture"
-            )
+            raise ValueError(f"contraindication {self.id!r} needs a trigger: one of {_TRIGGERS}")
         return self
 
 
@@ -425,6 +423,7 @@ class Drug(RecordBase):
     )
     on_stop: str | None = Field(default=None, description="What must follow when it stops.")
     follow_on: list[str] = Field(default_factory=list, description="Drug ids that follow.")
+    product_of: str | None = None  # the drug record whose substance this product is, at its dose
     status: TherapyStatus
     is_osteoporosis_therapy: bool = True
     anabolic: bool = False

@@ -1,14 +1,19 @@
 """Which knowledge drug or cause records a record medication is: by name or brand (whole words
-or a multi-word name inside the text), ATC code prefix, or RxNorm ingredient code (pure)."""
+or a multi-word name inside the text), ATC code prefix, or RxNorm ingredient code; its `product`
+field, where it names a product, decides; and a product record (`Drug.product_of`) is told from
+its substance's record by its dose (denosumab 120 mg is the oncology product, not Prolia) (pure).
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
 
+from osteowedge.errors import OsteowedgeError
 from osteowedge.knowledge.base import KnowledgeBase
 from osteowedge.knowledge.schema import Cause, Drug
 from osteowedge.model.patient import Medication
+from osteowedge.units import convert
 
 _MATCH_MEMO_SIZE = 4096  # distinct (name, ATC) pairs remembered per knowledge base
 
@@ -83,4 +88,35 @@ def _matches(
     return bool(med_rxnorm and med_rxnorm.strip() in rxnorm)
 
 
-__all__ = ["medication_matcher", "medication_matches"]
+def identify(med: Medication, matcher: _Matcher, kb: KnowledgeBase) -> frozenset[str]:
+    """The knowledge records a record medication is (see the module docstring)."""
+    found = matcher(med.name, med.atc, med.rxnorm)
+    if med.product:
+        named = matcher(med.product, None, None)
+        if named:
+            found = named
+    if med.dose_value is None or med.dose_unit is None:
+        return found
+    for product, substance in kb.derived("plan.products", _products):
+        if substance.id in found and _same_dose(med, product) and not _same_dose(med, substance):
+            found = (found - {substance.id}) | {product.id}
+    return found
+
+
+def _products(kb: KnowledgeBase) -> tuple[tuple[Drug, Drug], ...]:
+    return tuple(
+        (d, kb.typed(d.product_of, Drug)) for d in kb.of_kind(Drug) if d.product_of is not None
+    )
+
+
+def _same_dose(med: Medication, drug: Drug) -> bool:
+    if drug.dose.value is None or med.dose_value is None or med.dose_unit is None:
+        return False
+    try:
+        value = convert(med.dose_value, med.dose_unit, drug.dose.unit)
+    except (OsteowedgeError, KeyError):
+        return False
+    return abs(value - drug.dose.value) <= 1e-6 * max(1.0, drug.dose.value)
+
+
+__all__ = ["identify", "medication_matcher", "medication_matches"]

@@ -37,7 +37,7 @@ from osteowedge.knowledge.schema import (
 from osteowedge.model.age import age_at, months_between
 from osteowedge.model.context import LabContext, StaleResult
 from osteowedge.model.patient import Medication, PatientRecord
-from osteowedge.plan.medications import medication_matcher
+from osteowedge.plan.medications import identify, medication_matcher
 
 # Lab-derived conditions: condition id -> (test ids, lab status that shows it).
 _LAB_CONDITIONS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -123,7 +123,7 @@ class Screener:
         self._cause_ids = frozenset(cause_ids)
         matcher = kb.derived("plan.medication_matcher", medication_matcher)
         self.medications: tuple[tuple[Medication, frozenset[str]], ...] = tuple(
-            (med, matcher(med.name, med.atc, med.rxnorm)) for med in record.medications
+            (med, identify(med, matcher, kb)) for med in record.medications
         )
         """Each record medication with the ids of the knowledge records it is."""
         self.identify = matcher
