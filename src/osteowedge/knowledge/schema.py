@@ -62,6 +62,7 @@ SECTIONS: dict[str, str] = {
     "causes": "Iatrogenic causes",
     "exposure_kinds": "Non-drug exposure kinds accepted in a patient record",
     "symptoms": "Symptoms",
+    "treatment_warning_signs": "Symptoms that warn of a treatment's harm (beyond the article's)",
     "physical_examination": "Diagnostic tests: physical examination",
     "manual_functional_tests": "Diagnostic tests: manual functional tests",
     "laboratory_tests": "Diagnostic tests: laboratory and pathological studies",
@@ -195,9 +196,7 @@ class Contraindication(_Strict):
     outside_population: Population | None = Field(
         default=None, description="Applies when the patient is NOT in this population (label)."
     )
-    medication: str | None = Field(
-        default=None, description="Id of a cause or drug record the patient is taking."
-    )
+    medication: str | None = Field(default=None, description="Id of a cause or drug taken.")
     vertebral_fracture: bool | None = Field(default=None, description="A vertebral fracture.")
     reason: str
     verification: Verification

@@ -45,6 +45,8 @@ def _matches(pathway: Pathway, ctx: PlanContext) -> bool:
         return False
     if pathway.causes_any and not ctx.cause_ids & set(pathway.causes_any):
         return False
+    if pathway.sexes and ctx.record.sex not in pathway.sexes:
+        return False
     if pathway.t_score_below is not None and not (
         ctx.lowest_t_score is not None and ctx.lowest_t_score < pathway.t_score_below
     ):

@@ -74,6 +74,8 @@ class Pathway(_Typed):
     diagnoses_any: list[str] = Field(default_factory=list)
     causes_any: list[str] = Field(default_factory=list)
     """The pathway needs one of these iatrogenic causes (cause record ids) on record."""
+    sexes: list[str] = Field(default_factory=list)
+    """The pathway's population by sex (empty: any); an unknown sex does not match."""
     t_score_below: float | None = None
     """The pathway needs a lowest DXA T-score below this (an unknown T-score does not match)."""
     options: list[str]

@@ -97,13 +97,20 @@ def follow_up(ctx: PlanContext, draft: PlanDraft) -> None:
                 ),
             )
         if drug.anabolic:
+            blocked = [ctx.drugs[d].name for d in drug.follow_on if d in draft.avoid]
+            reasons = [drug.on_stop or ""]
+            if blocked and len(blocked) == len(drug.follow_on):
+                reasons.append(
+                    f"The usual follow-on ({', '.join(blocked)}) is avoided for this patient "
+                    "(see what to avoid): plan what follows with a specialist before starting"
+                )
             draft.add(
                 "follow_up",
                 statement(
                     ctx.kb,
                     f"{drug.id}_follow_on",
                     f"Plan the antiresorptive that follows {drug.name}",
-                    [drug.on_stop or ""],
+                    reasons,
                     [drug.id, guidance.ACR],
                 ),
             )

@@ -24,6 +24,7 @@ from osteowedge.knowledge.schema import Cause, RedFlag, Symptom
 from osteowedge.model.assessment import Statement, TraceEntry, Triage, Urgency, Warning
 from osteowedge.model.context import EngineNotes
 from osteowedge.model.patient import Exam, Medication, PatientRecord, symptom_ids
+from osteowedge.plan.medications import identify, medication_matcher
 from osteowedge.triage import course as symptom_course
 from osteowedge.triage.course import Course
 
@@ -55,6 +56,7 @@ class _Facts:
     malignancy: list[str] = field(default_factory=list)
     immunosuppression: list[str] = field(default_factory=list)
     fragility_fractures: list[str] = field(default_factory=list)
+    antiresorptives: list[str] = field(default_factory=list)
 
 
 def assess_triage(record: PatientRecord, kb: KnowledgeBase, as_of: dt.date) -> TriageResult:
@@ -212,6 +214,10 @@ def _history(item: str, facts: _Facts, threshold: float) -> _Trigger:
         if facts.fragility_fractures:
             return _Trigger(True, "fragility fracture: " + ", ".join(facts.fragility_fractures))
         return _Trigger(False)
+    if item == "antiresorptive":
+        if facts.antiresorptives:
+            return _Trigger(True, "on an antiresorptive: " + ", ".join(facts.antiresorptives))
+        return _Trigger(False)
     raise KnowledgeError(f"unknown red-flag trigger 'history.{item}'")
 
 
@@ -262,6 +268,16 @@ def _gather(
         for f in record.fractures
         if f.mechanism == "fragility"
     ]
+    antiresorptives = set(_str_list(kb.decision_fact(LOGIC, "antiresorptive_drugs")))
+    matcher = kb.derived("plan.medication_matcher", medication_matcher)
+    facts.antiresorptives = list(
+        dict.fromkeys(
+            kb.get(d).name
+            for med in record.medications
+            if _active(med, as_of)
+            for d in sorted(identify(med, matcher, kb) & antiresorptives)
+        )
+    )
     return facts
 
 

@@ -199,3 +199,9 @@ def test_only_verified_thresholds_decide(kb: KnowledgeBase) -> None:
     for unverified in ("aibl_risk_factors", "esmo_ctibl_threshold", "aibl_2025_update"):
         with pytest.raises(KnowledgeError, match="unverified"):
             kb.decision_fact(RECORD, unverified)
+
+
+def test_the_aibl_order_is_for_women(kb: KnowledgeBase) -> None:
+    man = _assess(kb, -2.3, sex="male", menopausal_status=None, pregnant=None)
+    assert PATHWAY not in _pathways(man)
+    assert _drugs(man) == []

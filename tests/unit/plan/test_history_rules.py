@@ -208,3 +208,15 @@ def test_dialysis_by_code_avoids_bisphosphonates(kb: KnowledgeBase) -> None:
     a = _assess(kb, conditions=[{"code": "Z99.2", "system": "ICD-10-CM"}])
     for drug in ("alendronate", "risedronate", "ibandronate", "zoledronic_acid"):
         assert _drug(a, drug) is None, drug
+
+
+def test_after_onj_the_anabolic_follow_up_says_the_usual_follow_on_is_avoided(
+    kb: KnowledgeBase,
+) -> None:
+    a = _assess(kb, conditions=[{"system": "ICD-10-CM", "code": "M87.180"}], jurisdiction="US")
+    assert _drug(a, "teriparatide") is not None
+    follow = next(s for s in a.plan.follow_up if s.id == "teriparatide_follow_on")
+    assert any("avoided for this patient" in r for r in follow.reasons)
+    plain = _assess(kb, jurisdiction="US")
+    follow = next(s for s in plain.plan.follow_up if s.id == "teriparatide_follow_on")
+    assert not any("avoided for this patient" in r for r in follow.reasons)
