@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from pydantic.config import JsonDict
+
 from osteowedge.errors import Problem, UnitError
 
 Dimension = Literal[
@@ -154,6 +156,11 @@ def accepted_units() -> dict[str, str]:
     table = {code: code for code in UNITS}
     table.update(ALIASES)
     return dict(sorted(table.items(), key=lambda kv: kv[0].casefold()))
+
+
+def units_listed() -> JsonDict:
+    """JSON Schema `examples` for a unit field: every accepted spelling (the published table)."""
+    return {"examples": list(accepted_units())}
 
 
 def normalize_unit(unit: str, path: str = "") -> str:

@@ -15,10 +15,11 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from osteowedge.model.history import Allergy, Dental, StopReason, SymptomEntry
 from osteowedge.model.strict import StrictModel
-from osteowedge.units import normalize_unit
+from osteowedge.units import normalize_unit, units_listed
 
 SCHEMA_VERSION = "2.0.0"
 ACCEPTED_MAJOR_VERSIONS = ("1", "2")  # 1.x records stay valid input
+UNITS = units_listed()  # JSON Schema `examples` of a unit field: the accepted spellings
 
 Sex = Literal["female", "male"]
 Jurisdiction = Literal["US", "EU", "UK", "CA", "AU", "JP"]
@@ -113,16 +114,14 @@ class Medication(_Model):
     rxnorm: str | None = None
     atc: str | None = None
     dose_value: float | None = Field(default=None, gt=0)
-    dose_unit: str | None = Field(default=None, description="UCUM code or alias: mg, ug, [iU].")
+    dose_unit: str | None = Field(None, description="UCUM or alias", json_schema_extra=UNITS)
     frequency: FrequencyName | CustomFrequency | None = None
     route: Route | None = None
     start: dt.date | None = None
     end: dt.date | None = Field(default=None, description="null means ongoing at `as_of`.")
     planned_end: dt.date | None = None
     indication: str | None = None
-    product: str | None = Field(
-        default=None, description="Brand or product code where it matters (Prolia vs Xgeva)."
-    )
+    product: str | None = Field(None, description="Brand or product code (Prolia vs Xgeva).")
     stop_reason: StopReason | None = Field(
         default=None, description="Why it was stopped; `adverse_reaction` excludes the drug."
     )
@@ -302,7 +301,7 @@ class Lab(_Model):
     name: str | None = None
     value: float = Field(ge=0, description="A concentration or activity: never negative.")
     comparator: Comparator | None = None
-    unit: str | None = Field(default=None, description="UCUM code or listed alias.")
+    unit: str | None = Field(None, description="UCUM or listed alias", json_schema_extra=UNITS)
     date: dt.date | None = None
     reference_low: float | None = None
     reference_high: float | None = None

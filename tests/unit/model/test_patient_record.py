@@ -194,3 +194,13 @@ def test_schema_matches_the_model() -> None:
     jsonschema.Draft202012Validator.check_schema(schema)
     for name in ("id", "sex"):
         assert name in schema["required"]
+
+
+def test_schema_lists_the_accepted_units() -> None:
+    from osteowedge.units import accepted_units
+
+    defs = json_schema("patient")["$defs"]
+    for model, field in (("Lab", "unit"), ("Medication", "dose_unit")):
+        listed = defs[model]["properties"][field]["examples"]
+        assert listed == list(accepted_units()), (model, field)
+        assert {"mg/dL", "umol/L", "mg", "[iU]"} <= set(listed)
