@@ -299,6 +299,7 @@ class DrugScreen:
         if drug.id not in self.kb.fact(rules, "dental_check_before").value:
             return
         dental = self.record.dental
+        before = len(result.delays) + len(result.unverified) + len(result.caution)
         if dental is not None and dental.invasive_procedure_planned:
             result.delays.append(
                 "Planned invasive dental treatment: complete it and let the bone heal first "
@@ -314,7 +315,8 @@ class DrugScreen:
                 "Caution: poor oral health raises the risk of osteonecrosis of the jaw; "
                 "dental care first"
             )
-        result.knowledge_ids.append(rules)
+        if len(result.delays) + len(result.unverified) + len(result.caution) > before:
+            result.knowledge_ids.append(rules)  # cited only where a dental rule said something
 
 
 def _lifetime_groups(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
