@@ -17,7 +17,7 @@ from osteowedge.model.assessment import Statement
 from osteowedge.model.patient import Medication
 from osteowedge.plan import medications
 from osteowedge.triage import engine as triage
-from osteowedge.workup import labs
+from osteowedge.workup import lab_identify
 from tests.conftest import example_paths
 
 
@@ -63,7 +63,7 @@ def test_triage_cause_matcher_is_medication_matches(kb: KnowledgeBase) -> None:
 
 
 def test_lab_name_index_is_a_scan_in_knowledge_order(kb: KnowledgeBase) -> None:
-    index = kb.derived("workup.lab_names", labs._name_index)
+    index = kb.derived("workup.lab_names", lab_identify.name_index)
     tests = [t for t in kb.of_kind(schema.Test) if t.category == "laboratory"]
     names = {n for t in kb.of_kind(schema.Test) for n in (t.id, t.name.casefold(), *t.synonyms)}
     for name in names:
