@@ -7,16 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from osteowedge.model.assessment import Assessment, GradedVertebra, Statement
+from osteowedge.report.bone_density_chart import bone_density_svg
 from osteowedge.report.citations import Citations
-from osteowedge.report.figures import (
-    bone_density_svg,
-    chart_lines,
-    glucocorticoid_svg,
-    grade_colour,
-    grade_label,
-    spine_svg,
-)
+from osteowedge.report.figure_style import chart_lines, grade_colour, grade_label
+from osteowedge.report.glucocorticoid_chart import glucocorticoid_svg
 from osteowedge.report.html import PageSize, base_css, esc, figure, humanize, page
+from osteowedge.report.spine_diagram import spine_svg
 
 CSS = """
 body { line-height: 1.3; }

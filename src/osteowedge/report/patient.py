@@ -12,8 +12,8 @@ from __future__ import annotations
 from osteowedge.knowledge import load_knowledge_base
 from osteowedge.knowledge.schema import Vocabulary
 from osteowedge.model.assessment import Assessment, Statement
-from osteowedge.report.figures import spine_svg
 from osteowedge.report.html import PageSize, base_css, esc, figure, humanize, page
+from osteowedge.report.spine_diagram import spine_svg
 
 CSS = """
 body { line-height: 1.5; }

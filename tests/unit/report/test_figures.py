@@ -6,12 +6,9 @@ import xml.etree.ElementTree as ET
 
 from osteowedge.model.assessment import Assessment, GradedVertebra
 from osteowedge.report import figures
-from osteowedge.report.figures import (
-    SPINE_LEVELS,
-    bone_density_svg,
-    glucocorticoid_svg,
-    spine_svg,
-)
+from osteowedge.report.bone_density_chart import bone_density_svg
+from osteowedge.report.glucocorticoid_chart import glucocorticoid_svg
+from osteowedge.report.spine_diagram import SPINE_LEVELS, spine_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

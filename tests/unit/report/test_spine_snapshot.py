@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from osteowedge.model.assessment import Assessment, GradedVertebra
-from osteowedge.report.figures import spine_svg
+from osteowedge.report.spine_diagram import spine_svg
 from tests.unit.report.conftest import snapshot_path
 
 SNAPSHOT = snapshot_path("spine_example.svg")
