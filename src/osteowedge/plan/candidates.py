@@ -51,6 +51,11 @@ def _matches(pathway: Pathway, ctx: PlanContext) -> bool:
         ctx.lowest_t_score is not None and ctx.lowest_t_score < pathway.t_score_below
     ):
         return False
+    if (
+        pathway.min_vertebral_fractures is not None
+        and ctx.vertebral_fracture_count < pathway.min_vertebral_fractures
+    ):
+        return False
     return not pathway.diagnoses_any or bool(ctx.diagnosis_ids & set(pathway.diagnoses_any))
 
 
@@ -84,6 +89,12 @@ def _option_reasons(
     if pathway.t_score_below is not None and ctx.lowest_t_score is not None:
         reasons.insert(
             0, f"Lowest T-score {ctx.lowest_t_score:g} (below {pathway.t_score_below:g})"
+        )
+    if pathway.min_vertebral_fractures is not None:
+        reasons.insert(
+            0,
+            f"Vertebral fractures: {ctx.vertebral_fracture_count} "
+            f"(at least {pathway.min_vertebral_fractures})",
         )
     if pathway.causes_any:
         shown = [c for c in pathway.causes_any if c in ctx.cause_ids]

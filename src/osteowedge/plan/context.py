@@ -59,6 +59,9 @@ class PlanContext:
     triage: Triage
     diagnosis_ids: frozenset[str]
     vertebral_fracture: bool
+    vertebral_fracture_count: int
+    """Vertebral fractures: graded vertebrae that count as fractures and fragility fractures of the
+    spine on record, one per level (a record fracture without a level counts on its own)."""
     cause_ids: frozenset[str]
     lowest_t_score: float | None
     glucocorticoids: bool
@@ -94,6 +97,10 @@ class PlanContext:
             )
             or any(f.site == "vertebra" for f in record.fractures)
         )
+        levels = {v.level for v in vertebrae if v.counts_as_fracture}
+        spine = [f for f in record.fractures if f.site == "vertebra" and f.mechanism == "fragility"]
+        levels |= {f.level for f in spine if f.level is not None}
+        fracture_count = len(levels) + sum(f.level is None for f in spine)
         screener = Screener(
             record,
             kb,
@@ -120,6 +127,7 @@ class PlanContext:
             triage=triage,
             diagnosis_ids=diagnosis_ids,
             vertebral_fracture=vertebral_fracture,
+            vertebral_fracture_count=fracture_count,
             cause_ids=frozenset(c.id for c in causes),
             lowest_t_score=lowest_t_score,
             glucocorticoids=on_gc or risk.giop_category in GC_CATEGORIES,

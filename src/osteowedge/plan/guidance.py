@@ -78,6 +78,10 @@ class Pathway(_Typed):
     """The pathway's population by sex (empty: any); an unknown sex does not match."""
     t_score_below: float | None = None
     """The pathway needs a lowest DXA T-score below this (an unknown T-score does not match)."""
+    min_vertebral_fractures: int | None = None
+    """The pathway needs at least this many vertebral fractures: vertebrae graded as fractures and
+    fragility fractures of the spine on record, each level once (a fracture of unknown or
+    traumatic mechanism does not count)."""
     options: list[str]
     last_resort: list[str] = Field(default_factory=list)
     last_resort_reason: str | None = None
