@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 
 from osteowedge.assess import assess
-from osteowedge.knowledge import KnowledgeBase, schema
+from osteowedge.knowledge import KnowledgeBase, medications, schema
 from osteowedge.knowledge.cite import citation_ids, statement
 from osteowedge.knowledge.schema import Cause, Drug
 from osteowedge.model import parse_patient
 from osteowedge.model.assessment import Statement
 from osteowedge.model.patient import Medication
-from osteowedge.plan import medications
 from osteowedge.triage import engine as triage
 from osteowedge.workup import lab_identify
 from tests.conftest import example_paths
@@ -44,7 +43,7 @@ def _medications(kb: KnowledgeBase) -> list[Medication]:
 
 
 def test_plan_medication_matcher_is_medication_matches(kb: KnowledgeBase) -> None:
-    matcher = kb.derived("plan.medication_matcher", medications.medication_matcher)
+    matcher = kb.derived(medications.MATCHER_KEY, medications.medication_matcher)
     for med in _medications(kb):
         expected = {r.id for r in kb.records.values() if medications.medication_matches(med, r)}
         assert matcher(med.name, med.atc, med.rxnorm) == expected, med

@@ -233,15 +233,6 @@ def care(kb: KnowledgeBase) -> Care:
     return kb.derived("plan.guidance.care", build)
 
 
-def validate_all(kb: KnowledgeBase) -> None:
-    """Build every bundle (raises :class:`KnowledgeError` naming the first malformed one)."""
-    drug_order(kb)
-    intake(kb)
-    holiday(kb)
-    denosumab_stop(kb)
-    care(kb)
-
-
 __all__ = [
     "Care",
     "DenosumabStop",
@@ -256,5 +247,4 @@ __all__ = [
     "drug_order",
     "holiday",
     "intake",
-    "validate_all",
 ]

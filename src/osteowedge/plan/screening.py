@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from osteowedge.knowledge.base import KnowledgeBase
 from osteowedge.knowledge.match import entry_conditions
+from osteowedge.knowledge.medications import MATCHER_KEY, identify, medication_matcher
 from osteowedge.knowledge.schema import (
     Cause,
     Contraindication,
@@ -37,7 +38,6 @@ from osteowedge.knowledge.schema import (
 from osteowedge.model.age import age_at, months_between
 from osteowedge.model.context import LabContext, StaleResult
 from osteowedge.model.patient import Medication, PatientRecord
-from osteowedge.plan.medications import identify, medication_matcher
 
 # Lab-derived conditions: condition id -> (test ids, lab status that shows it).
 _LAB_CONDITIONS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -121,9 +121,9 @@ class Screener:
         self.vertebral_fracture = vertebral_fracture
         self.age = age_at(record, as_of)
         self._cause_ids = frozenset(cause_ids)
-        matcher = kb.derived("plan.medication_matcher", medication_matcher)
+        matcher = kb.derived(MATCHER_KEY, medication_matcher)
         self.medications: tuple[tuple[Medication, frozenset[str]], ...] = tuple(
-            (med, identify(med, matcher, kb)) for med in record.medications
+            (med, identify(med, kb)) for med in record.medications
         )
         """Each record medication with the ids of the knowledge records it is."""
         self.identify = matcher

@@ -20,11 +20,11 @@ from osteowedge.exposure.medications import word_pattern
 from osteowedge.knowledge.base import KnowledgeBase
 from osteowedge.knowledge.cite import statement
 from osteowedge.knowledge.match import resolve_conditions, unknown_conditions
+from osteowedge.knowledge.medications import identify
 from osteowedge.knowledge.schema import Cause, RedFlag, Symptom
 from osteowedge.model.assessment import Statement, TraceEntry, Triage, Urgency, Warning
 from osteowedge.model.context import EngineNotes
 from osteowedge.model.patient import Exam, Medication, PatientRecord, symptom_ids
-from osteowedge.plan.medications import identify, medication_matcher
 from osteowedge.triage import course as symptom_course
 from osteowedge.triage.course import Course
 
@@ -269,13 +269,12 @@ def _gather(
         if f.mechanism == "fragility"
     ]
     antiresorptives = set(_str_list(kb.decision_fact(LOGIC, "antiresorptive_drugs")))
-    matcher = kb.derived("plan.medication_matcher", medication_matcher)
     facts.antiresorptives = list(
         dict.fromkeys(
             kb.get(d).name
             for med in record.medications
             if _active(med, as_of)
-            for d in sorted(identify(med, matcher, kb) & antiresorptives)
+            for d in sorted(identify(med, kb) & antiresorptives)
         )
     )
     return facts

@@ -13,11 +13,11 @@ import pytest
 from osteowedge.assess import assess
 from osteowedge.exposure.medications import build_index, recognise
 from osteowedge.knowledge import KnowledgeBase
+from osteowedge.knowledge.medications import medication_matcher
 from osteowedge.knowledge.schema import Cause, Drug, Ingredient
 from osteowedge.model import parse_patient
 from osteowedge.model.assessment import Assessment, DrugRecommendation
 from osteowedge.model.patient import Medication
-from osteowedge.plan.medications import medication_matcher
 from tests.conftest import shared_path
 
 # Each code seen as vocabulary_id RxNorm, concept_class_id Ingredient in at least two OMOP

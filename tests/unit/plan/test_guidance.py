@@ -18,7 +18,8 @@ from osteowedge.plan import guidance, make_plan
 
 
 def test_every_bundle_validates_against_the_shipped_knowledge(kb: KnowledgeBase) -> None:
-    guidance.validate_all(kb)
+    for bundle in (guidance.intake, guidance.holiday, guidance.denosumab_stop, guidance.care):
+        bundle(kb)
     order = guidance.drug_order(kb)
     assert [r.short_id for r in order.rows][:3] == ["R1", "R2", "R3"]
     assert guidance.intake(kb).calcium_mg_per_day.min < guidance.intake(kb).calcium_mg_per_day.max

@@ -18,6 +18,7 @@ from osteowedge.units import convert
 _MATCH_MEMO_SIZE = 4096  # distinct (name, ATC) pairs remembered per knowledge base
 
 
+MATCHER_KEY = "knowledge.medication_matcher"
 _Matcher = Callable[[str | None, str | None, str | None], frozenset[str]]
 
 
@@ -88,8 +89,9 @@ def _matches(
     return bool(med_rxnorm and med_rxnorm.strip() in rxnorm)
 
 
-def identify(med: Medication, matcher: _Matcher, kb: KnowledgeBase) -> frozenset[str]:
+def identify(med: Medication, kb: KnowledgeBase) -> frozenset[str]:
     """The knowledge records a record medication is (see the module docstring)."""
+    matcher = kb.derived(MATCHER_KEY, medication_matcher)
     found = matcher(med.name, med.atc, med.rxnorm)
     if med.product:
         named = matcher(med.product, None, None)
@@ -119,4 +121,4 @@ def _same_dose(med: Medication, drug: Drug) -> bool:
     return abs(value - drug.dose.value) <= 1e-6 * max(1.0, drug.dose.value)
 
 
-__all__ = ["identify", "medication_matcher", "medication_matches"]
+__all__ = ["MATCHER_KEY", "identify", "medication_matcher", "medication_matches"]
