@@ -19,19 +19,13 @@ from osteowedge.knowledge import KnowledgeBase
 from osteowedge.model import parse_patient
 from osteowedge.model.assessment import Assessment
 from osteowedge.plan import guidance
+from tests.unit.plan.records import AS_OF, GOOD_LABS, PREDNISONE
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 RECORD = "cancer_treatment_bone_loss"
 PATHWAY = "cancer_therapy_aromatase_inhibitor"
 RULE = "plan.R-drug-order-cancer-therapy"
 ONCOLOGY_ORDER = ["denosumab", "zoledronic_acid", "alendronate", "risedronate"]
-AS_OF = "2026-11-01"
-GOOD_LABS = [
-    {"code": "2160-0", "value": 0.8, "unit": "mg/dL", "date": "2026-10-20"},
-    {"code": "17861-6", "value": 9.4, "unit": "mg/dL", "date": "2026-10-20"},
-    {"code": "1751-7", "value": 4.2, "unit": "g/dL", "date": "2026-10-20"},
-    {"code": "62292-8", "value": 35, "unit": "ng/mL", "date": "2026-10-20"},
-]
 ANASTROZOLE = {
     "name": "anastrozole",
     "dose_value": 1,
@@ -40,14 +34,6 @@ ANASTROZOLE = {
     "route": "oral",
     "start": "2025-01-10",
     "indication": "hormone-receptor-positive breast cancer",
-}
-PREDNISONE = {
-    "name": "prednisone",
-    "dose_value": 10,
-    "dose_unit": "mg",
-    "frequency": "daily",
-    "route": "oral",
-    "start": "2025-06-01",
 }
 _DEFAULT: Any = object()
 

@@ -10,23 +10,10 @@ import pytest
 from osteowedge.assess import assess
 from osteowedge.knowledge import KnowledgeBase
 from osteowedge.model import parse_patient
-from osteowedge.model.assessment import Assessment, DrugRecommendation
-
-AS_OF = "2026-11-01"
-GOOD_LABS = [
-    {"code": "2160-0", "value": 0.8, "unit": "mg/dL", "date": "2026-10-20"},
-    {"code": "17861-6", "value": 9.4, "unit": "mg/dL", "date": "2026-10-20"},
-    {"code": "1751-7", "value": 4.2, "unit": "g/dL", "date": "2026-10-20"},
-    {"code": "62292-8", "value": 35, "unit": "ng/mL", "date": "2026-10-20"},
-]
-PREDNISONE = {
-    "name": "prednisone",
-    "dose_value": 10,
-    "dose_unit": "mg",
-    "frequency": "daily",
-    "route": "oral",
-    "start": "2025-06-01",
-}
+from osteowedge.model.assessment import Assessment
+from tests.unit.plan.records import AS_OF, GOOD_LABS, PREDNISONE
+from tests.unit.plan.records import avoided as _avoided
+from tests.unit.plan.records import drug as _drug
 
 
 def _assess(kb: KnowledgeBase, **extra: Any) -> Assessment:
@@ -48,14 +35,6 @@ def _assess(kb: KnowledgeBase, **extra: Any) -> Assessment:
     }
     record.update(extra)
     return assess(parse_patient(record), kb)
-
-
-def _drug(a: Assessment, drug_id: str) -> DrugRecommendation | None:
-    return next((d for d in a.plan.pharmacological if d.drug == drug_id), None)
-
-
-def _avoided(a: Assessment) -> dict[str, list[str]]:
-    return {d.drug: d.reasons for d in a.plan.avoid}
 
 
 def test_baseline_recommends_zoledronic_acid_ready_to_start(kb: KnowledgeBase) -> None:

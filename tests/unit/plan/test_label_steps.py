@@ -7,7 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from osteowedge.knowledge import KnowledgeBase
-from tests.unit.plan.test_history_rules import GOOD_LABS, _assess, _avoided, _drug
+from tests.unit.plan.records import GOOD_LABS
+from tests.unit.plan.records import avoided as _avoided
+from tests.unit.plan.records import drug as _drug
+from tests.unit.plan.test_history_rules import _assess
 
 HIGH_CREATININE = [
     {"code": "2160-0", "value": 3.5, "unit": "mg/dL", "date": "2026-10-20"},

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from osteowedge.knowledge import KnowledgeBase
-from tests.unit.plan.test_history_rules import PREDNISONE, _assess, _avoided
+from tests.unit.plan.records import PREDNISONE
+from tests.unit.plan.records import avoided as _avoided
+from tests.unit.plan.test_history_rules import _assess
 
 
 def _med(name: str, dose: float | None = None, product: str | None = None) -> dict[str, Any]:

@@ -10,16 +10,10 @@ from osteowedge.knowledge import KnowledgeBase
 from osteowedge.model import parse_patient
 from osteowedge.model.assessment import Assessment
 from osteowedge.plan import guidance
+from tests.unit.plan.records import AS_OF, GOOD_LABS
 
-AS_OF = "2026-11-01"
 RECORD = "very_high_fracture_risk_any_cause"
 RULE = "plan.R-drug-order-very-high"
-GOOD_LABS = [
-    {"code": "2160-0", "value": 0.8, "unit": "mg/dL", "date": "2026-10-20"},
-    {"code": "17861-6", "value": 9.4, "unit": "mg/dL", "date": "2026-10-20"},
-    {"code": "1751-7", "value": 4.2, "unit": "g/dL", "date": "2026-10-20"},
-    {"code": "62292-8", "value": 35, "unit": "ng/mL", "date": "2026-10-20"},
-]
 OLD_FRACTURE = [{"site": "vertebra", "level": "L1", "date": "2019-03-01", "mechanism": "fragility"}]
 TWO_FRACTURES = [
     {"site": "vertebra", "level": "L1", "date": "2019-03-01", "mechanism": "fragility"},
