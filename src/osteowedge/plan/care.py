@@ -9,9 +9,7 @@ from osteowedge.model.assessment import Statement
 from osteowedge.model.patient import symptom_ids
 from osteowedge.plan import guidance
 from osteowedge.plan.context import (
-    IV_BISPHOSPHONATES,
     NOT_STANDARD,
-    ORAL_BISPHOSPHONATES,
     PlanContext,
     PlanDraft,
 )
@@ -184,7 +182,10 @@ def conservative(ctx: PlanContext, draft: PlanDraft) -> None:
 
 def advice(ctx: PlanContext, draft: PlanDraft) -> None:
     """The knowledge base's advice, where it applies to this patient."""
-    on_bisphosphonate = bool(ctx.current_drugs((*ORAL_BISPHOSPHONATES, *IV_BISPHOSPHONATES)))
+    holiday = guidance.holiday(ctx.kb)
+    on_bisphosphonate = bool(
+        ctx.current_drugs((*holiday.oral_bisphosphonates, *holiday.iv_bisphosphonates))
+    )
     conditional = {
         "minimize_glucocorticoid_exposure": ctx.glucocorticoids,
         "bisphosphonate_drug_holiday": on_bisphosphonate and not ctx.glucocorticoids,

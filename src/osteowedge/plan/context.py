@@ -31,8 +31,6 @@ from osteowedge.plan.screening import Screener
 
 NOT_STANDARD = ("investigational", "withdrawn_or_restricted", "not_recommended")
 GC_CATEGORIES = ("low", "moderate", "high", "very_high", "indeterminate")
-ORAL_BISPHOSPHONATES = ("alendronate", "risedronate", "ibandronate")
-IV_BISPHOSPHONATES = ("zoledronic_acid",)
 LISTS = (
     "supplements",
     "non_pharmacological",
@@ -223,10 +221,8 @@ class PlanDraft:
 
 __all__ = [
     "GC_CATEGORIES",
-    "IV_BISPHOSPHONATES",
     "LISTS",
     "NOT_STANDARD",
-    "ORAL_BISPHOSPHONATES",
     "PlanContext",
     "PlanDraft",
 ]

@@ -113,6 +113,8 @@ class Intake(_Typed):
 
 
 class Holiday(_Typed):
+    oral_bisphosphonates: list[str]
+    iv_bisphosphonates: list[str]
     reassess_after_years_oral: float
     reassess_after_years_iv: float
     holiday_years: Span
@@ -185,6 +187,8 @@ def intake(kb: KnowledgeBase) -> Intake:
 def holiday(kb: KnowledgeBase) -> Holiday:
     def build(kb: KnowledgeBase) -> Holiday:
         names = (
+            "oral_bisphosphonates",
+            "iv_bisphosphonates",
             "reassess_after_years_oral",
             "reassess_after_years_iv",
             "holiday_years",

@@ -17,8 +17,6 @@ from osteowedge.model.age import add_months, months_between
 from osteowedge.plan import guidance
 from osteowedge.plan.candidates import Candidate
 from osteowedge.plan.context import (
-    IV_BISPHOSPHONATES,
-    ORAL_BISPHOSPHONATES,
     PlanContext,
     PlanDraft,
 )
@@ -119,8 +117,8 @@ def drug_holiday(ctx: PlanContext, draft: PlanDraft) -> None:
     """Reassess after years of a bisphosphonate (ASBMR 2016)."""
     rules = guidance.holiday(ctx.kb)
     for group, years in (
-        (ORAL_BISPHOSPHONATES, rules.reassess_after_years_oral),
-        (IV_BISPHOSPHONATES, rules.reassess_after_years_iv),
+        (rules.oral_bisphosphonates, rules.reassess_after_years_oral),
+        (rules.iv_bisphosphonates, rules.reassess_after_years_iv),
     ):
         known = [m for d in ctx.current_drugs(group) if (m := ctx.use[d].months_used) is not None]
         if not known or max(known) / 12 < years:

@@ -22,6 +22,10 @@ def test_every_bundle_validates_against_the_shipped_knowledge(kb: KnowledgeBase)
         bundle(kb)
     order = guidance.drug_order(kb)
     assert [r.short_id for r in order.rows][:3] == ["R1", "R2", "R3"]
+    drugs = {d.id for d in kb.of_kind(Drug)}
+    holiday = guidance.holiday(kb)
+    assert holiday.oral_bisphosphonates and set(holiday.oral_bisphosphonates) <= drugs
+    assert holiday.iv_bisphosphonates and set(holiday.iv_bisphosphonates) <= drugs
     assert guidance.intake(kb).calcium_mg_per_day.min < guidance.intake(kb).calcium_mg_per_day.max
 
 
