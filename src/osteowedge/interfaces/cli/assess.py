@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
+import gc
 import itertools
 import json
 import multiprocessing
 import os
 import sys
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -94,36 +95,62 @@ def _text(a: Assessment) -> None:
     stdout.print(a.education.disclaimer, highlight=False)
 
 
-def _ndjson_line(text: RawText, as_of: dt.date | None) -> tuple[bool, str]:
-    """One NDJSON output line for one record's text: the assessment, or the error object.
-    Decoding happens here, in the worker, so the parent process only reads lines."""
-    from osteowedge.knowledge import load_knowledge_base
-
+def _ndjson_line(text: RawText, kb: KnowledgeBase, as_of: dt.date | None) -> tuple[bool, str]:
+    """One NDJSON output line for one record's text: the assessment, or the error object."""
     raw = text.decode()
     try:
-        result = assess_raw(raw, load_knowledge_base(), as_of)
+        result = assess_raw(raw, kb, as_of)
     except InputError as exc:
         return False, json.dumps(error_object(raw, exc), ensure_ascii=False) + "\n"
     return True, result.model_dump_json() + "\n"
 
 
-def _ndjson_lines(
-    records: Iterator[RawText], as_of: dt.date | None, jobs: int
-) -> Iterator[tuple[bool, str]]:
-    """Output lines in input order; with ``jobs`` > 1, assessed by worker processes in windows
-    (so memory stays bounded however long the input is)."""
+def _ndjson_chunk(texts: list[RawText], as_of: dt.date | None) -> tuple[int, int, str]:
+    """A worker's share: (records, invalid, their output lines joined). Decoding happens here,
+    in the worker, so the parent only splits lines and writes what comes back."""
+    from osteowedge.knowledge import load_knowledge_base
+
+    kb = load_knowledge_base()  # inherited from the parent when forked, so no reload
+    lines = [_ndjson_line(text, kb, as_of) for text in texts]
+    return len(lines), sum(not ok for ok, _ in lines), "".join(line for _, line in lines)
+
+
+def _ndjson_output(
+    records: Iterator[RawText], kb: KnowledgeBase, as_of: dt.date | None, jobs: int
+) -> Iterator[tuple[int, int, str]]:
+    """(records, invalid, output) in input order. With ``jobs`` > 1, worker processes take
+    chunks of records, at most ``_AHEAD`` chunks per worker in flight: memory stays bounded
+    however long the input is, and no worker waits for a slow neighbour's chunk."""
+    # Import the whole pipeline and freeze what is loaded before forking: workers share it
+    # copy-on-write and the garbage collector never walks the knowledge base again.
+    import osteowedge.assess  # noqa: F401
+    import osteowedge.model  # noqa: F401
+
+    gc.freeze()
     if jobs <= 1:
-        for raw in records:
-            yield _ndjson_line(raw, as_of)
+        for text in records:
+            ok, line = _ndjson_line(text, kb, as_of)
+            yield 1, int(not ok), line
         return
-    work = functools.partial(_ndjson_line, as_of=as_of)
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    chunks = iter(lambda: list(itertools.islice(records, _CHUNK)), [])
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        while window := list(itertools.islice(records, _WINDOW)):
-            yield from pool.map(work, window, chunksize=max(1, len(window) // (4 * jobs)))
+        pending: deque[Future[tuple[int, int, str]]] = deque(
+            pool.submit(_ndjson_chunk, chunk, as_of)
+            for chunk in itertools.islice(chunks, _AHEAD * jobs)
+        )
+        while pending:
+            done = pending.popleft().result()
+            chunk = next(chunks, None)
+            if chunk is not None:
+                pending.append(pool.submit(_ndjson_chunk, chunk, as_of))
+            yield done
 
 
-_WINDOW = 4096
+_CHUNK = 64
+"""Records per worker task: large enough that pickling is a small share, small enough that the
+progress bar moves and the last chunks spread over every worker."""
+_AHEAD = 4
 
 
 def _report(
@@ -229,11 +256,11 @@ def assess_command(
         with progress:
             task = progress.add_task("assess", total=None)
             if fmt is AssessFormat.ndjson:
-                for ok, line in _ndjson_lines(iter_texts(target), when, workers):
-                    total += 1
-                    failed += not ok
-                    write(line)
-                    progress.advance(task)
+                for count, invalid, lines in _ndjson_output(iter_texts(target), kb, when, workers):
+                    total += count
+                    failed += invalid
+                    write(lines)
+                    progress.advance(task, count)
             else:
                 for raw in iter_records(target):
                     total += 1
