@@ -56,7 +56,7 @@ def supplements(ctx: PlanContext, draft: PlanDraft) -> None:
             screened = _screen(ctx, ctx.kb.get(item_id), [item_id])
             ids = [item_id, guidance.INTAKE, guidance.ACR]
             if screened.out:
-                draft.avoid_item(item_id, screened.out, ids)
+                draft.avoid_item(item_id, screened.out, ids, screened)
                 continue
             if not ctx.glucocorticoids:
                 reason = "Calcium and vitamin D with osteoporosis treatment or diagnosis"
@@ -90,6 +90,7 @@ def supplements(ctx: PlanContext, draft: PlanDraft) -> None:
                 record.id,
                 [*shown, f"{record.name}: {status.replace('_', ' ')}, not standard care"],
                 [record.id],
+                screened,
             )
 
 
@@ -98,7 +99,7 @@ def _repletion(ctx: PlanContext, draft: PlanDraft) -> None:
     screened = _screen(ctx, ctx.drugs["ergocalciferol"])
     ids = ["ergocalciferol", guidance.INTAKE, "vitamin_d_status"]
     if screened.out:
-        draft.avoid_item("ergocalciferol", screened.out, ids)
+        draft.avoid_item("ergocalciferol", screened.out, ids, screened)
     else:
         rep = rules.repletion
         draft.add(

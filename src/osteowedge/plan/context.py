@@ -182,9 +182,17 @@ class PlanDraft:
         kids: Sequence[str],
         screened: Screened | None = None,
     ) -> None:
-        """List an item under ``plan.avoid``, merging with what is already there."""
+        """List an item under ``plan.avoid``, merging with what is already there.
+
+        With a screen, the item cites its own record, its labels and the sources of what fired
+        (not the guidelines that proposed it); without one, the records in ``kids``."""
         label_ids = [] if screened is None else screened.label_ids
-        cited = [] if screened is None else screened.label_citations
+        own = [item_id] if item_id in self.kb else []
+        cited = (
+            citation_ids(self.kb, kids)
+            if screened is None
+            else [*citation_ids(self.kb, own), *screened.label_citations, *screened.out_citations]
+        )
         previous = self.avoid.get(item_id)
         if previous is not None:
             reasons = [*previous.reasons, *reasons]
@@ -199,7 +207,7 @@ class PlanDraft:
             reasons=list(dict.fromkeys(reasons)),
             knowledge_ids=ids,
             label_ids=list(dict.fromkeys(label_ids)),
-            citation_ids=list(dict.fromkeys([*citation_ids(self.kb, ids), *cited])),
+            citation_ids=list(dict.fromkeys(cited)),
         )
 
     def screened_warnings(self, drug: Drug, screened: Screened) -> Screened:

@@ -26,11 +26,14 @@ MANDATORY = (*SCREENS_OUT, "before_starting")
 """Severities whose check must be made before a first dose: unverified, the drug is not ready."""
 
 
-def _shown(severity: str, reason: str, result: Screened) -> None:
-    """File what the record shows by its severity."""
+def _shown(severity: str, reason: str, result: Screened, sources: Sequence[str]) -> None:
+    """File what the record shows, and its sources, by its severity."""
     if severity in SCREENS_OUT:
         result.out.append(reason)
-    elif severity == "before_starting":
+        result.out_citations += sources
+        return
+    result.citations += sources
+    if severity == "before_starting":
         result.delays.append(f"Before starting: {reason}")
     else:
         result.caution.append(f"Caution: {reason}")
@@ -52,6 +55,11 @@ class Screened:
     label_ids: list[str] = field(default_factory=list)
     """The label records screened (``<drug>.label.<jurisdiction>``)."""
     label_citations: list[str] = field(default_factory=list)
+    out_citations: list[str] = field(default_factory=list)
+    """The sources of ``out``: each contraindication, cut-off, limit or plan rule that screened
+    the drug out cites its own references here."""
+    citations: list[str] = field(default_factory=list)
+    """The sources of the cautions, delays and checks not made, likewise."""
     every_label: bool = False
     """Every label was screened: the record has no jurisdiction, or none with a label record."""
     warnings: list[Warning] = field(default_factory=list)
@@ -116,10 +124,11 @@ def screen_contraindications(
     for ci in cis:
         found = screener.check(ci)
         if found.shown is not None:
-            _shown(ci.severity, found.shown, result)
+            _shown(ci.severity, found.shown, result, ci.citations)
         elif found.unverified is not None:
             result.unverified.append(found.unverified)
             result.blocking = result.blocking or ci.severity in MANDATORY
+            result.citations += ci.citations
 
 
 class DrugScreen:
@@ -173,10 +182,11 @@ class DrugScreen:
                 shown = f"last {creatinine.shown}" if creatinine is not None else "last value"
                 reason += f", from a creatinine that is not current ({shown}); recheck, and "
                 reason += "reconsider if now within range"
-            _shown(cutoff.action, reason, result)
+            _shown(cutoff.action, reason, result, cutoff.citations)
             return
         if fresh is not None:
             return
+        result.citations += cutoff.citations
         result.unverified.append(
             f"{label} not checked against the label's cut-off of {limit:g} mL/min "
             f"({cutoff.action.replace('_', ' ')} below it): needs a serum creatinine (and weight) "
@@ -214,9 +224,11 @@ class DrugScreen:
                     "cannot be checked; give the start dates"
                 )
                 result.blocking = True
+                result.citations += fact.citations
                 continue
             used = sum(u.months_used or 0.0 for _, u in taken)
             if used >= limit:
+                result.out_citations += fact.citations
                 scope = "" if group is None else f" for {group.replace('_', ' ')}s together"
                 result.out.append(
                     f"Maximum duration of {limit:g} months{scope} reached "
@@ -255,6 +267,7 @@ class DrugScreen:
                 "25-hydroxyvitamin D"
             )
             result.knowledge_ids.append(rules)
+            result.citations += self._rule_citations(drug, "correct_vitamin_d_deficiency_before")
         if drug.id in self.kb.fact(rules, "defer_in_pregnancy").value:
             for shown, label in (
                 (rec.pregnant, "Pregnancy"),
@@ -266,6 +279,7 @@ class DrugScreen:
                         f"{label}: defer osteoporosis drug treatment; ask a specialist"
                     )
                     result.knowledge_ids.append(rules)
+                    result.out_citations += self._rule_citations(drug, "defer_in_pregnancy")
         if (
             rec.pregnant is None
             and rec.sex == "female"
@@ -317,6 +331,25 @@ class DrugScreen:
             )
         if len(result.delays) + len(result.unverified) + len(result.caution) > before:
             result.knowledge_ids.append(rules)  # cited only where a dental rule said something
+            result.citations += self._rule_citations(drug, "dental_check_before")
+
+    def _rule_citations(self, drug: Drug, fact_id: str) -> list[str]:
+        """A plan rule's sources that bear on this drug: its own labels and sources about no
+        drug in particular (another drug's label is not this drug's source)."""
+        drug_sources = self.kb.derived("plan.drug_sources", _drug_sources)
+        own = drug_sources[drug.id]
+        every = drug_sources[""]
+        cited = self.kb.fact("plan_screening_rules", fact_id).citations
+        return [c for c in cited if c in own or c not in every]
+
+
+def _drug_sources(kb: KnowledgeBase) -> dict[str, frozenset[str]]:
+    """Drug id -> the references its record and labels cite; "" -> those of every drug."""
+    sources = {
+        d.id: frozenset([*d.citations, *(c for lb in d.labels for c in lb.citations)])
+        for d in kb.of_kind(Drug)
+    }
+    return {**sources, "": frozenset().union(*sources.values())}
 
 
 def _lifetime_groups(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:

@@ -95,7 +95,13 @@ def _propose(ctx: PlanContext, draft: PlanDraft, candidate: Candidate) -> None:
             knowledge_ids=ids,
             label_ids=screened.label_ids,
             citation_ids=list(
-                dict.fromkeys([*citation_ids(ctx.kb, ids), *screened.label_citations])
+                dict.fromkeys(
+                    [
+                        *citation_ids(ctx.kb, [*candidate.knowledge_ids, drug.id]),
+                        *screened.label_citations,
+                        *screened.citations,
+                    ]
+                )
             ),
         )
     )
