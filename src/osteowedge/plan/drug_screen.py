@@ -19,6 +19,7 @@ from osteowedge.knowledge.schema import Contraindication, Drug, DrugLabel, Fact,
 from osteowedge.model.age import months_between
 from osteowedge.model.assessment import Warning
 from osteowedge.model.patient import Medication
+from osteowedge.plan.labels import drug_sources, label_set, lifetime_groups
 from osteowedge.plan.screening import Screener, is_current
 
 SCREENS_OUT = ("contraindicated", "not_recommended")
@@ -106,18 +107,6 @@ def drug_use(meds: Sequence[Medication], as_of: dt.date) -> Use:
     )
 
 
-def label_id(drug: Drug, label: DrugLabel) -> str:
-    return f"{drug.id}.label.{label.jurisdiction.lower()}"
-
-
-def applicable_labels(drug: Drug, jurisdiction: str | None) -> tuple[tuple[DrugLabel, ...], bool]:
-    """The labels to screen and whether that is every label for want of the record's own."""
-    own = tuple(label for label in drug.labels if label.jurisdiction == jurisdiction)
-    if own:
-        return own, False
-    return tuple(drug.labels), bool(drug.labels)
-
-
 def screen_contraindications(
     screener: Screener, cis: Sequence[Contraindication], result: Screened
 ) -> None:
@@ -151,16 +140,14 @@ class DrugScreen:
 
     def screen(self, drug: Drug) -> Screened:
         result = Screened(knowledge_ids=[drug.id])
-        labels, union = applicable_labels(drug, self.record.jurisdiction)
-        result.every_label = union
-        cis = [*drug.contraindications, *(ci for lb in labels for ci in lb.contraindications)]
-        screen_contraindications(self.screener, cis, result)
-        for cutoff in (drug.renal_cutoff, *(lb.renal_cutoff for lb in labels)):
-            if cutoff is not None:
-                self._renal(drug, cutoff, result)
-        self._duration(drug, labels, result)
-        result.label_ids = [label_id(drug, lb) for lb in labels]
-        result.label_citations = list(dict.fromkeys(c for lb in labels for c in lb.citations))
+        found = label_set(self.kb, drug, self.record.jurisdiction)
+        result.every_label = found.every_label
+        screen_contraindications(self.screener, found.contraindications, result)
+        for cutoff in found.cutoffs:
+            self._renal(drug, cutoff, result)
+        self._duration(drug, found.labels, result)
+        result.label_ids = list(found.label_ids)
+        result.label_citations = list(found.label_citations)
         self._plan_rules(drug, result)
         return result
 
@@ -236,11 +223,11 @@ class DrugScreen:
                 )
 
     def group_members(self, group: str) -> tuple[str, ...]:
-        return self.kb.derived("plan.lifetime_groups", _lifetime_groups).get(group, ())
+        return lifetime_groups(self.kb).get(group, ())
 
     def remaining_months(self, drug: Drug) -> tuple[float, float] | None:
         """(limit, months left) under the strictest applicable duration limit, if any."""
-        labels, _ = applicable_labels(drug, self.record.jurisdiction)
+        labels = label_set(self.kb, drug, self.record.jurisdiction).labels
         best: tuple[float, float] | None = None
         candidates = [(drug.max_duration_months, None)] + [
             (lb.max_duration_months, lb.lifetime_group) for lb in labels
@@ -336,30 +323,10 @@ class DrugScreen:
     def _rule_citations(self, drug: Drug, fact_id: str) -> list[str]:
         """A plan rule's sources that bear on this drug: its own labels and sources about no
         drug in particular (another drug's label is not this drug's source)."""
-        drug_sources = self.kb.derived("plan.drug_sources", _drug_sources)
-        own = drug_sources[drug.id]
-        every = drug_sources[""]
+        sources = drug_sources(self.kb)
+        own, every = sources[drug.id], sources[""]
         cited = self.kb.fact("plan_screening_rules", fact_id).citations
         return [c for c in cited if c in own or c not in every]
-
-
-def _drug_sources(kb: KnowledgeBase) -> dict[str, frozenset[str]]:
-    """Drug id -> the references its record and labels cite; "" -> those of every drug."""
-    sources = {
-        d.id: frozenset([*d.citations, *(c for lb in d.labels for c in lb.citations)])
-        for d in kb.of_kind(Drug)
-    }
-    return {**sources, "": frozenset().union(*sources.values())}
-
-
-def _lifetime_groups(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
-    """Lifetime group -> the drugs whose labels count towards it."""
-    groups: dict[str, list[str]] = {}
-    for drug in kb.of_kind(Drug):
-        for group in dict.fromkeys(lb.lifetime_group for lb in drug.labels if lb.lifetime_group):
-            assert group is not None
-            groups.setdefault(group, []).append(drug.id)
-    return {g: tuple(ids) for g, ids in groups.items()}
 
 
 __all__ = [
@@ -368,8 +335,6 @@ __all__ = [
     "DrugScreen",
     "Screened",
     "Use",
-    "applicable_labels",
     "drug_use",
-    "label_id",
     "screen_contraindications",
 ]

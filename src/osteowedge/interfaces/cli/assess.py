@@ -95,29 +95,30 @@ def _text(a: Assessment) -> None:
     stdout.print(a.education.disclaimer, highlight=False)
 
 
-def _ndjson_line(text: RawText, kb: KnowledgeBase, as_of: dt.date | None) -> tuple[bool, str]:
-    """One NDJSON output line for one record's text: the assessment, or the error object."""
+def _ndjson_line(text: RawText, kb: KnowledgeBase, as_of: dt.date | None) -> tuple[bool, bytes]:
+    """One NDJSON output line (UTF-8) for one record's text: the assessment, or the error
+    object."""
     raw = text.decode()
     try:
         result = assess_raw(raw, kb, as_of)
     except InputError as exc:
-        return False, json.dumps(error_object(raw, exc), ensure_ascii=False) + "\n"
-    return True, result.model_dump_json() + "\n"
+        return False, (json.dumps(error_object(raw, exc), ensure_ascii=False) + "\n").encode()
+    return True, result.__pydantic_serializer__.to_json(result) + b"\n"
 
 
-def _ndjson_chunk(texts: list[RawText], as_of: dt.date | None) -> tuple[int, int, str]:
-    """A worker's share: (records, invalid, their output lines joined). Decoding happens here,
-    in the worker, so the parent only splits lines and writes what comes back."""
+def _ndjson_chunk(texts: list[RawText], as_of: dt.date | None) -> tuple[int, int, bytes]:
+    """A worker's share: (records, invalid, their output lines joined as UTF-8). Decoding and
+    encoding happen here, in the worker, so the parent only writes the bytes that come back."""
     from osteowedge.knowledge import load_knowledge_base
 
     kb = load_knowledge_base()  # inherited from the parent when forked, so no reload
     lines = [_ndjson_line(text, kb, as_of) for text in texts]
-    return len(lines), sum(not ok for ok, _ in lines), "".join(line for _, line in lines)
+    return len(lines), sum(not ok for ok, _ in lines), b"".join(line for _, line in lines)
 
 
 def _ndjson_output(
     records: Iterator[RawText], kb: KnowledgeBase, as_of: dt.date | None, jobs: int
-) -> Iterator[tuple[int, int, str]]:
+) -> Iterator[tuple[int, int, bytes]]:
     """(records, invalid, output) in input order. With ``jobs`` > 1, worker processes take
     chunks of records, at most ``_AHEAD`` chunks per worker in flight: memory stays bounded
     however long the input is, and no worker waits for a slow neighbour's chunk."""
@@ -135,7 +136,7 @@ def _ndjson_output(
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     chunks = iter(lambda: list(itertools.islice(records, _CHUNK)), [])
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        pending: deque[Future[tuple[int, int, str]]] = deque(
+        pending: deque[Future[tuple[int, int, bytes]]] = deque(
             pool.submit(_ndjson_chunk, chunk, as_of)
             for chunk in itertools.islice(chunks, _AHEAD * jobs)
         )
@@ -251,7 +252,8 @@ def assess_command(
         disable=not show_progress,
         transient=True,
     )
-    write = sys.stdout.write
+    sys.stdout.flush()
+    write = sys.stdout.buffer.write
     try:
         with progress:
             task = progress.add_task("assess", total=None)
